@@ -1,0 +1,86 @@
+/**
+ * Ports: the interfaces stages depend on. Adapters in platform/ implement
+ * them; detectors and policies get them injected and never import I/O
+ * libraries (STYLE.md).
+ */
+import type { ErrorCode } from './errors.js';
+import type { IngressKind, Reading } from './reading.js';
+
+/** A reading as a gateway sends it (DESIGN.md "Readings over MQTT"), before validation. */
+export interface ReadingPayload {
+  stationId: string;
+  /** ISO 8601 with an offset, or epoch milliseconds. */
+  ts: string | number;
+  seq?: number;
+  values: Record<string, number>;
+  flags?: Record<string, string>;
+}
+
+/** One thing a gateway sent, as the ingress saw it. */
+export interface Submission {
+  readonly source: IngressKind;
+  /** Parsed body: one reading, or `{ readings: [...] }`. */
+  readonly payload: unknown;
+  /** The raw bytes as text, kept in the dead letters when something is refused. */
+  readonly raw: string;
+  /** Section and station named by the MQTT topic, when the ingress has one. */
+  readonly topic?: { readonly sectionId: string; readonly stationId: string };
+  /** The station the credentials belong to; readings of any other station are refused. */
+  readonly authStationId?: string;
+  /** Peer address or client id, for the dead letters and logs. */
+  readonly peer?: string;
+}
+
+/** Why one reading (or the whole submission, `index` undefined) was refused. */
+export interface Rejection {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Position in the batch; undefined when the whole submission was refused. */
+  readonly index?: number;
+  readonly stationId?: string;
+}
+
+export interface SubmitResult {
+  readonly accepted: number;
+  readonly rejected: readonly Rejection[];
+}
+
+/**
+ * The one door into the pipeline, shared by MQTT, HTTP and HJ 212: validates,
+ * appends the valid readings to the readings log (durable when the promise
+ * resolves) and puts the rest in the dead letters. Rejects with
+ * `AppError('RW_BACKPRESSURE')` when the log is over its high-water mark,
+ * in which case nothing was appended and the sender should retry.
+ */
+export interface IngestGateway {
+  submit(submission: Submission): Promise<SubmitResult>;
+  /** Records input refused before it became a submission (bad frame, unknown HJ 212 code, ...). */
+  deadLetter(entry: { source: IngressKind; raw: string; code: ErrorCode; message: string; stationId?: string; peer?: string }): Promise<void>;
+}
+
+/** Durable, ordered log of accepted readings (a Redis stream in production). */
+export interface ReadingsLog {
+  append(readings: readonly Reading[]): Promise<void>;
+  /** Whether ingress should push back (entries not yet acknowledged by every group ≥ high-water mark). */
+  isOverHighWater(): Promise<boolean>;
+}
+
+/** A command to a station (DESIGN.md: `wq/{sectionId}/{stationId}/commands`). */
+export interface StationCommand {
+  /** Unique id, echoed in the station's ack. */
+  readonly id: string;
+  readonly stationId: string;
+  readonly sectionId: string;
+  readonly type: 'set-sampling-interval' | 'restore-sampling-interval';
+  readonly intervalS?: number;
+  /** Epoch ms after which the station should drop the command unexecuted. */
+  readonly expiresAt: number;
+}
+
+export interface StationCommandAck {
+  readonly id: string;
+  readonly stationId: string;
+  readonly ok: boolean;
+  readonly message?: string;
+  readonly ts: number;
+}
