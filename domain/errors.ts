@@ -28,7 +28,15 @@ export const ERROR_CODES = {
   RW_HJ212_CRC: 'HJ 212 CRC does not match',
   RW_HJ212_UNKNOWN_CODE: 'HJ 212 pollutant code is not mapped to a parameter',
   RW_HJ212_AUTH: 'HJ 212 MN unknown or password wrong',
+  RW_SERVICE_START: 'a local service (Redis, Mosquitto, InfluxDB) did not start',
+  RW_RATE_LIMITED: 'too many requests; slow down and retry after the indicated time',
   RW_INTERNAL: 'internal error',
+  // Alerts and joint monitoring (issue 6).
+  RW_ALERT_RESOLVED: 'alert is already resolved',
+  RW_TASK_CLOSED: 'joint-monitoring task is closed',
+  RW_TASK_STEP_ORDER: 'on-site step is out of order or already recorded',
+  RW_TASK_NOT_PARTY: 'agency is not a party of this task',
+  RW_PROBLEM_CLOSED: 'ledger problem is already closed out',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -6,3 +6,4 @@ export * from './registry.js';
 export * from './alert-event.js';
 export * from './clock.js';
 export * from './ports.js';
+export * from './topics.js';

@@ -38,6 +38,8 @@ export interface Rejection {
   /** Position in the batch; undefined when the whole submission was refused. */
   readonly index?: number;
   readonly stationId?: string;
+  /** Set when one value of a reading was refused and the rest of the reading went on. */
+  readonly parameter?: string;
 }
 
 export interface SubmitResult {
@@ -83,4 +85,13 @@ export interface StationCommandAck {
   readonly ok: boolean;
   readonly message?: string;
   readonly ts: number;
+}
+
+/**
+ * Sends commands to stations (MQTT `wq/{sectionId}/{stationId}/commands`,
+ * QoS 1). Resolves once the command left for the broker; the station's
+ * answer comes separately as a {@link StationCommandAck}.
+ */
+export interface StationCommander {
+  send(cmd: StationCommand): Promise<void>;
 }

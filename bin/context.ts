@@ -1,0 +1,165 @@
+/**
+ * What every role of a process shares: configuration, registry, logger,
+ * metrics, and the external services (Redis, InfluxDB, MQTT broker), started
+ * locally when no URL is configured so one command runs on a fresh machine.
+ */
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { loadRegistryFile, type Config } from '../config/index.js';
+import { ParameterTable, systemClock, type Clock, type Registry } from '../domain/index.js';
+import { EmbeddedBroker } from '../platform/embedded-broker.js';
+import { InfluxStore } from '../platform/influx.js';
+import { startInflux, startRedis } from '../platform/local-services.js';
+import type { Logger } from '../platform/logger.js';
+import { createMetricsRegistry, ingestMetrics, type MetricsRegistry } from '../platform/metrics.js';
+import { createRedis, waitForRedis, type Redis } from '../platform/redis.js';
+import { DeadLetterStore } from '../ingest/dead-letters.js';
+import { PipelineGateway } from '../ingest/gateway.js';
+import { RedisReadingsLog } from '../ingest/readings-log.js';
+import { part, type Lifecycle } from './lifecycle.js';
+
+export interface Context {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly parameters: ParameterTable;
+  readonly metrics: MetricsRegistry;
+  readonly clock: Clock;
+  readonly lifecycle: Lifecycle;
+  /** Resolved service addresses (configured, or of the locally started services). */
+  readonly services: { redisUrl?: string; influxUrl?: string; mqttUrl?: string; mqttUser: string; mqttPassword: string };
+  /** A new Redis connection, closed with the process. */
+  redis(name: string): Redis;
+  influx(): InfluxStore;
+  /** The readings log and the gateway into it, created once per process. */
+  gateway(): Promise<PipelineGateway>;
+  deadLetters(): DeadLetterStore;
+}
+
+export interface ServiceNeeds {
+  readonly redis?: boolean;
+  readonly influx?: boolean;
+  readonly mqtt?: boolean;
+}
+
+export async function createContext(config: Config, logger: Logger, lifecycle: Lifecycle, needs: ServiceNeeds): Promise<Context> {
+  const registry = loadRegistryFile(config.registryFile);
+  const parameters = new ParameterTable();
+  const metrics = createMetricsRegistry();
+  const dataDir = resolve(config.dataDir);
+  const services: Context['services'] = { mqttUser: config.mqtt.username, mqttPassword: config.mqtt.password };
+
+  if (needs.redis) services.redisUrl = config.redis.url || (await localRedis(config, dataDir, logger, lifecycle));
+  if (needs.influx) services.influxUrl = config.influx.url || (await localInflux(config, dataDir, logger, lifecycle));
+  if (needs.mqtt) {
+    if (config.mqtt.url) services.mqttUrl = config.mqtt.url;
+    else {
+      // The embedded broker lives in this process only, so a fresh service password is enough.
+      services.mqttPassword ||= randomBytes(18).toString('base64url');
+      const broker = new EmbeddedBroker({
+        registry,
+        options: { port: config.mqtt.embeddedPort, serviceUser: config.mqtt.username, servicePassword: services.mqttPassword },
+        logger: logger.child({ component: 'broker' }),
+      });
+      await lifecycle.add(part('embedded-broker', () => broker.start(), () => broker.close()));
+      services.mqttUrl = broker.url;
+    }
+  }
+
+  let influx: InfluxStore | undefined;
+  let gateway: Promise<PipelineGateway> | undefined;
+  let deadLetters: DeadLetterStore | undefined;
+  const ctx: Context = {
+    config,
+    logger,
+    registry,
+    parameters,
+    metrics,
+    clock: systemClock,
+    lifecycle,
+    services,
+    redis(name) {
+      if (!services.redisUrl) throw new Error('this role was started without Redis');
+      const redis = createRedis(services.redisUrl, `riverwatch-${name}-${config.instance}`);
+      redis.on('error', (err) => logger.debug({ err, connection: name }, 'redis connection error'));
+      lifecycle.adopt({ name: `redis:${name}`, close: async () => void (await redis.quit().catch(() => redis.disconnect())) });
+      return redis;
+    },
+    influx() {
+      if (!services.influxUrl) throw new Error('this role was started without InfluxDB');
+      influx ??= new InfluxStore({ ...config.influx, url: services.influxUrl }, logger);
+      return influx;
+    },
+    deadLetters() {
+      deadLetters ??= new DeadLetterStore({ redis: ctx.redis('dead-letters'), prefix: config.redis.prefix });
+      return deadLetters;
+    },
+    gateway() {
+      gateway ??= (async () => {
+        const redis = ctx.redis('readings-log');
+        await waitForRedis(redis, 30_000);
+        const log = new RedisReadingsLog({
+          redis,
+          options: {
+            prefix: config.redis.prefix,
+            partitions: config.ingest.partitions,
+            groups: config.ingest.groups.split(',').map((g) => g.trim()).filter(Boolean),
+            highWater: config.ingest.highWater,
+          },
+          logger: logger.child({ component: 'readings-log' }),
+          metrics: ingestMetrics(metrics),
+        });
+        await lifecycle.add(part('readings-log', () => log.start(), () => log.close()));
+        return new PipelineGateway({
+          registry,
+          parameters,
+          limits: config.ingest,
+          log,
+          deadLetters: ctx.deadLetters(),
+          clock: systemClock,
+          logger: logger.child({ component: 'ingest' }),
+          metrics: ingestMetrics(metrics),
+        });
+      })();
+      return gateway;
+    },
+  };
+  return ctx;
+}
+
+async function localRedis(config: Config, dataDir: string, logger: Logger, lifecycle: Lifecycle): Promise<string> {
+  const url = `redis://127.0.0.1:${config.redis.localPort}`;
+  if (config.redis.localPort !== 0 && (await redisAnswers(url))) {
+    logger.info({ url }, 'using the Redis already running on the local port');
+    return url;
+  }
+  const service = await startRedis({ dir: join(dataDir, 'redis'), port: config.redis.localPort || undefined, appendOnly: true, logger: logger.child({ component: 'local-redis' }) });
+  lifecycle.adopt({ name: 'local-redis', close: () => service.stop() });
+  logger.info({ url: service.url, dir: service.dir }, 'started a local redis-server (AOF on)');
+  return service.url;
+}
+
+async function localInflux(config: Config, dataDir: string, logger: Logger, lifecycle: Lifecycle): Promise<string> {
+  const url = `http://127.0.0.1:${config.influx.localPort}`;
+  if (config.influx.localPort !== 0 && (await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 204, () => false))) {
+    logger.info({ url }, 'using the InfluxDB already running on the local port');
+    return url;
+  }
+  const service = await startInflux({ dir: join(dataDir, 'influxdb'), port: config.influx.localPort || undefined, logger: logger.child({ component: 'local-influxdb' }) });
+  lifecycle.adopt({ name: 'local-influxdb', close: () => service.stop() });
+  logger.info({ url: service.url, dir: service.dir }, 'started a local influxd');
+  return service.url;
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const probe = createRedis(url, 'probe', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 500 });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}

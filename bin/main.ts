@@ -1,0 +1,113 @@
+/**
+ * The `riverwatch` CLI: one subcommand per process role, `start` for several
+ * roles in one process, and operator commands. The only place that reads
+ * process.env and installs signal handlers.
+ */
+import { loadConfig, renderEnvExample, type Config } from '../config/index.js';
+import { AppError } from '../domain/index.js';
+import { createLogger, type Logger } from '../platform/logger.js';
+import { createContext, type Context, type ServiceNeeds } from './context.js';
+import { Lifecycle } from './lifecycle.js';
+import { ROLE_BUILDERS, ROLE_NEEDS, ROLES, type Role } from './roles.js';
+import { OPERATOR_COMMANDS } from './operator-commands.js';
+
+const USAGE = `riverwatch <command> [options]
+
+Roles (long-running; stop with Ctrl-C / SIGTERM):
+  start [--simulate [scenario.yaml]]  every role in RW_ROLES in one process; with --simulate also the simulated stations
+  ingest | store | analytics | alerts | api | hj212   one role
+
+Operator commands:
+${Object.entries(OPERATOR_COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(34)}${c.summary}`)
+  .join('\n')}
+
+Configuration: environment variables RW_* (see .env.example); \`riverwatch check-config\` validates them.`;
+
+async function runRoles(roles: readonly Role[], config: Config, logger: Logger, argv: string[]): Promise<void> {
+  const lifecycle = new Lifecycle(logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took longer than 15 s; exiting');
+      process.exit(1);
+    }, 15_000);
+    timer.unref();
+    lifecycle.close().then(() => {
+      logger.info('stopped');
+      process.exitCode = 0;
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const needs: ServiceNeeds = {
+    redis: roles.some((r) => ROLE_NEEDS[r].redis),
+    influx: roles.some((r) => ROLE_NEEDS[r].influx),
+    mqtt: roles.some((r) => ROLE_NEEDS[r].mqtt) || argv.includes('--simulate'),
+  };
+  try {
+    const ctx = await createContext(config, logger, lifecycle, needs);
+    for (const role of roles) {
+      if (stopping) return;
+      await ROLE_BUILDERS[role](ctx);
+    }
+    if (argv.includes('--simulate')) await startSimulation(ctx, argv);
+    logger.info({ roles, services: { ...ctx.services, mqttPassword: undefined } }, 'RiverWatch ready');
+  } catch (err) {
+    logger.fatal({ err }, 'start failed');
+    await lifecycle.close();
+    process.exitCode = 1;
+  }
+}
+
+async function startSimulation(ctx: Context, argv: string[]): Promise<void> {
+  const index = argv.indexOf('--simulate');
+  const next = argv[index + 1];
+  const scenario = next && !next.startsWith('--') ? next : 'simulators/scenarios/demo.yaml';
+  const { startEmbeddedSimulation } = await import('./simulation.js');
+  await startEmbeddedSimulation(ctx, scenario);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return;
+  }
+  if (command === 'config-example') {
+    process.stdout.write(renderEnvExample());
+    return;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    console.error(err instanceof AppError ? err.message : err);
+    process.exitCode = 2;
+    return;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  if (command === 'start') {
+    const roles = config.start.roles.split(',').map((r) => r.trim()).filter(Boolean) as Role[];
+    return runRoles(roles, config, logger, rest);
+  }
+  if ((ROLES as readonly string[]).includes(command)) return runRoles([command as Role], config, logger, rest);
+  const operator = OPERATOR_COMMANDS[command];
+  if (operator) {
+    try {
+      process.exitCode = await operator.run(rest, config, logger);
+    } catch (err) {
+      console.error(err instanceof AppError ? `${err.code}: ${err.message}` : err);
+      process.exitCode = 1;
+    }
+    return;
+  }
+  console.error(`unknown command "${command}"\n\n${USAGE}`);
+  process.exitCode = 2;
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,152 @@
+/**
+ * Process roles. Each builds its parts on the shared context and adds them to
+ * the lifecycle in start order. `start` runs several in one process.
+ */
+import { hostname } from 'node:os';
+import { LogConsumer } from '../ingest/log-consumer.js';
+import { MqttIngress } from '../ingest/mqtt-ingress.js';
+import { StoreWriter } from '../ingest/store-writer.js';
+import { storeMetrics } from '../platform/metrics.js';
+import { StationAuthenticator } from '../platform/station-auth.js';
+import { buildApp, type App } from '../api/app.js';
+import { readingsIngestRoutes } from '../api/routes/readings-ingest.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Context, ServiceNeeds } from './context.js';
+import { part } from './lifecycle.js';
+
+export const ROLES = ['ingest', 'store', 'analytics', 'alerts', 'api', 'hj212'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** External services each role needs. */
+export const ROLE_NEEDS: Record<Role, ServiceNeeds> = {
+  ingest: { redis: true, mqtt: true },
+  store: { redis: true, influx: true },
+  analytics: { redis: true, influx: true },
+  alerts: { redis: true, mqtt: true },
+  api: { redis: true, influx: true, mqtt: true },
+  hj212: { redis: true },
+};
+
+/** Role builders; each returns once its parts are started. */
+export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
+  async ingest(ctx) {
+    const gateway = await ctx.gateway();
+    const { config, services } = ctx;
+    const embedded = config.mqtt.url === '';
+    const ingress = new MqttIngress({
+      gateway,
+      options: {
+        url: services.mqttUrl as string,
+        username: services.mqttUser,
+        password: services.mqttPassword,
+        clientId: `${config.mqtt.clientId}-${config.instance}`,
+        // aedes has no shared subscriptions: one plain subscriber.
+        shareGroup: embedded ? '' : config.mqtt.shareGroup,
+        connections: embedded ? 1 : config.mqtt.connections,
+        maxPayloadBytes: config.ingest.maxPayloadBytes,
+      },
+      logger: ctx.logger.child({ component: 'mqtt-ingress' }),
+    });
+    await ctx.lifecycle.add(part('mqtt-ingress', () => ingress.start(), () => ingress.close()));
+  },
+
+  async store(ctx) {
+    const influx = ctx.influx();
+    await ensureInflux(ctx);
+    const consumer = new LogConsumer({
+      redis: ctx.redis('store-consumer'),
+      options: {
+        prefix: ctx.config.redis.prefix,
+        partitions: range(ctx.config.ingest.partitions),
+        group: 'store',
+        consumer: `store-${ctx.config.instance}`,
+        batchSize: ctx.config.influx.batchSize,
+      },
+      logger: ctx.logger.child({ component: 'store' }),
+    });
+    const writer = new StoreWriter({ consumer, influx, registry: ctx.registry, logger: ctx.logger.child({ component: 'store' }), metrics: storeMetrics(ctx.metrics) });
+    writer.on('error', (err) => ctx.logger.error({ err }, 'store writer stopped'));
+    await ctx.lifecycle.add(part('store-writer', () => writer.start(), () => writer.close()));
+  },
+
+  async analytics(ctx) {
+    ctx.logger.warn('the analytics role is not wired yet (issue 5); readings accumulate in its consumer group');
+  },
+
+  async alerts(ctx) {
+    ctx.logger.warn('the alerts role is not wired yet (issue 6)');
+  },
+
+  async api(ctx) {
+    const gateway = await ctx.gateway();
+    const plugins: FastifyPluginAsync[] = [readingsIngestRoutes({ gateway, auth: new StationAuthenticator(ctx.registry) })];
+    const readinessRedis = ctx.redis('readiness');
+    let app: App | undefined;
+    await ctx.lifecycle.add(
+      part(
+        'api',
+        async () => {
+          app = await buildApp({
+            logger: ctx.logger,
+            metrics: ctx.metrics,
+            bodyLimitBytes: ctx.config.http.bodyLimitBytes,
+            trustProxy: ctx.config.http.trustProxy,
+            readiness: {
+              redis: async () => (await readinessRedis.ping()) === 'PONG',
+              influxdb: () => ctx.influx().ping(),
+              broker: () => brokerAnswers(ctx.services.mqttUrl),
+            },
+            plugins,
+          });
+          const address = await app.listen({ host: ctx.config.http.host, port: ctx.config.http.port });
+          ctx.logger.info({ address }, 'API and dashboard listening');
+        },
+        async () => {
+          await app?.close();
+        },
+      ),
+    );
+  },
+
+  async hj212(ctx) {
+    ctx.logger.warn('the hj212 role is not wired yet (issue 4)');
+  },
+};
+
+async function ensureInflux(ctx: Context): Promise<void> {
+  const influx = ctx.influx();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await influx.ensureDatabase();
+      return;
+    } catch (err) {
+      if (attempt >= 30) throw new Error(`InfluxDB at ${ctx.services.influxUrl} does not answer; check RW_INFLUX_URL and that influxd runs`, { cause: err });
+      if (attempt === 1) ctx.logger.warn({ err }, 'InfluxDB not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function brokerAnswers(url: string | undefined): Promise<boolean> {
+  if (!url) return false;
+  const { hostname: host, port } = new URL(url);
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port: Number(port) || 1883 }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** A default consumer/instance label for logs. */
+export const HOST = hostname();

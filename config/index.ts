@@ -1,0 +1,3 @@
+export { ConfigSchema, configLeaves, type Config } from './schema.js';
+export { loadConfig, parseConfig, renderEnvExample } from './load-config.js';
+export { loadRegistryFile, buildRegistry, type RegistryResult } from './registry-loader.js';

@@ -1,0 +1,97 @@
+/**
+ * The one configuration schema. Each leaf names its environment variable
+ * (`env`) and documents itself (`description`); the TypeScript type is
+ * derived from the schema, `.env.example` is generated from it
+ * (`riverwatch config-example`), and loadConfig() validates it once at start.
+ */
+import { Type, type Static, type TSchema } from 'typebox';
+
+interface Leaf {
+  env: string;
+  description: string;
+}
+
+const str = (def: string, leaf: Leaf, extra: Record<string, unknown> = {}) => Type.String({ default: def, ...leaf, ...extra });
+const int = (def: number, min: number, max: number, leaf: Leaf) => Type.Integer({ default: def, minimum: min, maximum: max, ...leaf });
+const bool = (def: boolean, leaf: Leaf) => Type.Boolean({ default: def, ...leaf });
+
+export const ConfigSchema = Type.Object({
+  registryFile: str('config/registry.yaml', { env: 'RW_REGISTRY_FILE', description: 'Registry of agencies, rivers, sections and stations (YAML or JSON; docs/registry.md).' }, { minLength: 1 }),
+  instance: str('1', { env: 'RW_INSTANCE', description: 'Name of this process within its role, stable across restarts (consumer names and MQTT client ids derive from it); give each process of a scaled-out role its own.' }, { pattern: '^[A-Za-z0-9_.-]+$' }),
+  dataDir: str('.riverwatch', { env: 'RW_DATA_DIR', description: 'Folder for locally started services (Redis, InfluxDB) and their logs.' }, { minLength: 1 }),
+  logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], {
+    default: 'info',
+    env: 'RW_LOG_LEVEL',
+    description: 'pino log level: fatal, error, warn, info, debug, trace or silent.',
+  }),
+  redis: Type.Object({
+    url: str('', { env: 'RW_REDIS_URL', description: 'Redis URL (redis://host:port/db). Empty: start a local redis-server (AOF on) in RW_DATA_DIR.' }),
+    localPort: int(6390, 0, 65535, { env: 'RW_REDIS_LOCAL_PORT', description: 'Port of the locally started redis-server when RW_REDIS_URL is empty (0 = any free port).' }),
+    prefix: str('rw', { env: 'RW_REDIS_PREFIX', description: 'Prefix of every Redis key and BullMQ queue, so several deployments can share a Redis.' }, { pattern: '^[A-Za-z0-9_{}-]+$' }),
+  }, { default: {} }),
+  influx: Type.Object({
+    url: str('', { env: 'RW_INFLUX_URL', description: 'InfluxDB URL (http://host:8086). Empty: start a local influxd (Debian influxdb 1.x) in RW_DATA_DIR.' }),
+    localPort: int(8096, 0, 65535, { env: 'RW_INFLUX_LOCAL_PORT', description: 'HTTP port of the locally started influxd when RW_INFLUX_URL is empty (0 = any free port).' }),
+    api: Type.Union([Type.Literal('v1'), Type.Literal('v2')], { default: 'v1', env: 'RW_INFLUX_API', description: 'Write API: v1 (/write, database + user/password; any 1.x) or v2 (/api/v2/write, org + bucket + token; 1.8+, 2.x, 3.x).' }),
+    database: str('riverwatch', { env: 'RW_INFLUX_DATABASE', description: 'v1: database (created at start if missing). v2: also the bucket name used for InfluxQL reads through DBRP.' }, { minLength: 1 }),
+    retentionPolicy: str('', { env: 'RW_INFLUX_RETENTION_POLICY', description: 'v1: retention policy to write into (empty = the default policy).' }),
+    username: str('', { env: 'RW_INFLUX_USERNAME', description: 'v1: user name (empty when auth is off).' }),
+    password: str('', { env: 'RW_INFLUX_PASSWORD', description: 'v1: password.' }),
+    org: str('', { env: 'RW_INFLUX_ORG', description: 'v2: organisation.' }),
+    bucket: str('', { env: 'RW_INFLUX_BUCKET', description: 'v2: bucket (empty = RW_INFLUX_DATABASE).' }),
+    token: str('', { env: 'RW_INFLUX_TOKEN', description: 'v2: API token (also used for InfluxQL reads on 2.x/3.x).' }),
+    batchSize: int(5000, 1, 100000, { env: 'RW_INFLUX_BATCH_SIZE', description: 'Store writer: readings per InfluxDB write.' }),
+    timeoutMs: int(10000, 100, 600000, { env: 'RW_INFLUX_TIMEOUT_MS', description: 'Timeout of one InfluxDB request.' }),
+  }, { default: {} }),
+  mqtt: Type.Object({
+    url: str('', { env: 'RW_MQTT_URL', description: 'Broker URL (mqtt://host:1883, mqtts://...). Empty: run an embedded aedes broker on RW_MQTT_EMBEDDED_PORT.' }),
+    embeddedPort: int(1884, 0, 65535, { env: 'RW_MQTT_EMBEDDED_PORT', description: 'Port of the embedded broker when RW_MQTT_URL is empty.' }),
+    username: str('riverwatch-ingest', { env: 'RW_MQTT_USERNAME', description: 'User of the ingest and command connections (see config/mosquitto/).' }),
+    password: str('', { env: 'RW_MQTT_PASSWORD', description: 'Password of that user.' }),
+    clientId: str('riverwatch-ingest', { env: 'RW_MQTT_CLIENT_ID', description: 'Stable client id prefix; each ingest process must use its own (e.g. riverwatch-ingest-2).' }, { minLength: 1 }),
+    shareGroup: str('riverwatch', { env: 'RW_MQTT_SHARE_GROUP', description: 'MQTT shared-subscription group ($share/<group>/wq/+/+/readings); empty = plain subscription (aedes has no $share).' }),
+    connections: int(2, 1, 32, { env: 'RW_MQTT_CONNECTIONS', description: 'Subscriber connections per ingest process in the shared group (mqtt.js handles one packet at a time per connection).' }),
+  }, { default: {} }),
+  http: Type.Object({
+    host: str('127.0.0.1', { env: 'RW_HTTP_HOST', description: 'Address the API and dashboard listen on (0.0.0.0 for all interfaces).' }),
+    port: int(8080, 0, 65535, { env: 'RW_HTTP_PORT', description: 'Port of the API and dashboard.' }),
+    bodyLimitBytes: int(1048576, 1024, 67108864, { env: 'RW_HTTP_BODY_LIMIT_BYTES', description: 'Largest accepted request body.' }),
+    trustProxy: bool(false, { env: 'RW_HTTP_TRUST_PROXY', description: 'Trust X-Forwarded-* headers (only behind a reverse proxy you run).' }),
+  }, { default: {} }),
+  hj212: Type.Object({
+    host: str('127.0.0.1', { env: 'RW_HJ212_HOST', description: 'Address the HJ 212 TCP server listens on.' }),
+    port: int(9212, 0, 65535, { env: 'RW_HJ212_PORT', description: 'Port of the HJ 212 TCP server.' }),
+    tzOffsetMin: int(480, -720, 840, { env: 'RW_HJ212_TZ_OFFSET_MIN', description: 'Offset of the stations\' local time (HJ 212 DataTime) from UTC in minutes; China Standard Time is 480.' }),
+  }, { default: {} }),
+  ingest: Type.Object({
+    maxFutureMs: int(300000, 0, 86400000, { env: 'RW_INGEST_MAX_FUTURE_MS', description: 'A reading may be at most this far in the future (clock skew of gateways).' }),
+    maxAgeMs: int(2592000000, 60000, 31622400000, { env: 'RW_INGEST_MAX_AGE_MS', description: 'Oldest accepted reading (backlog uploads after a long outage); default 30 days.' }),
+    maxBatch: int(1000, 1, 10000, { env: 'RW_INGEST_MAX_BATCH', description: 'Most readings in one submission ({"readings": [...]}).' }),
+    highWater: int(1000000, 100, 1000000000, { env: 'RW_INGEST_HIGH_WATER', description: 'Readings-log entries not yet acknowledged by every consumer group above which ingress pushes back (MQTT stops acking, HTTP 503).' }),
+    partitions: int(1, 1, 64, { env: 'RW_LOG_PARTITIONS', description: 'Readings-log partitions (by section) so analytics processes each own whole sections.' }),
+    groups: str('store,analytics', { env: 'RW_LOG_GROUPS', description: 'Consumer groups of the readings log; an entry is trimmed once every one of them acknowledged it.' }, { minLength: 1 }),
+    maxPayloadBytes: int(1048576, 1024, 16777216, { env: 'RW_INGEST_MAX_PAYLOAD_BYTES', description: 'Largest MQTT payload accepted; larger ones go to the dead letters (truncated).' }),
+  }, { default: {} }),
+  start: Type.Object({
+    roles: str('ingest,store,analytics,alerts,api,hj212', { env: 'RW_ROLES', description: 'Roles run by `riverwatch start` (comma-separated).' }),
+  }, { default: {} }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** A documented leaf of the schema, for .env.example and error messages. */
+export interface ConfigLeaf {
+  path: string[];
+  env: string;
+  description: string;
+  schema: TSchema & { default?: unknown };
+}
+
+/** Walks the schema and lists every leaf with its environment variable. */
+export function configLeaves(schema: TSchema = ConfigSchema, path: string[] = []): ConfigLeaf[] {
+  const s = schema as TSchema & { properties?: Record<string, TSchema>; env?: string; description?: string };
+  if (typeof s.env === 'string') return [{ path, env: s.env, description: s.description ?? '', schema: s }];
+  const out: ConfigLeaf[] = [];
+  for (const [key, child] of Object.entries(s.properties ?? {})) out.push(...configLeaves(child, [...path, key]));
+  return out;
+}

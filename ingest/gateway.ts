@@ -1,0 +1,64 @@
+/**
+ * The one door into the pipeline (IngestGateway port): validate, append the
+ * valid readings to the readings log, dead-letter the rest, count by reason.
+ */
+import { AppError, type IngestGateway, type ParameterTable, type Registry, type Submission, type SubmitResult } from '../domain/index.js';
+import type { Clock } from '../domain/index.js';
+import type { Logger } from '../platform/logger.js';
+import type { ingestMetrics } from '../platform/metrics.js';
+import type { DeadLetterStore } from './dead-letters.js';
+import { lettersFor } from './dead-letters.js';
+import type { RedisReadingsLog } from './readings-log.js';
+import { validateSubmission, type ValidationLimits } from './validate.js';
+
+export interface GatewayDeps {
+  registry: Registry;
+  parameters: ParameterTable;
+  limits: ValidationLimits;
+  log: RedisReadingsLog;
+  deadLetters: DeadLetterStore;
+  clock: Clock;
+  logger: Logger;
+  metrics: ReturnType<typeof ingestMetrics>;
+}
+
+export class PipelineGateway implements IngestGateway {
+  readonly #deps: GatewayDeps;
+
+  constructor(deps: GatewayDeps) {
+    this.#deps = deps;
+  }
+
+  /** Whether ingress should hold off (cached; no round trip). */
+  get pushingBack(): boolean {
+    return this.#deps.log.overHighWater;
+  }
+
+  async submit(submission: Submission): Promise<SubmitResult> {
+    const { log, deadLetters, metrics, logger } = this.#deps;
+    if (log.overHighWater) throw new AppError('RW_BACKPRESSURE');
+    const { readings, rejections } = validateSubmission(submission, {
+      registry: this.#deps.registry,
+      parameters: this.#deps.parameters,
+      limits: this.#deps.limits,
+      now: this.#deps.clock.now(),
+    });
+    const stop = metrics.appendSeconds.startTimer();
+    await Promise.all([
+      log.append(readings).then(() => stop()),
+      rejections.length > 0 ? deadLetters.put(lettersFor(submission, rejections)) : undefined,
+    ]);
+    if (readings.length > 0) metrics.accepted.inc({ ingress: submission.source }, readings.length);
+    for (const r of rejections) {
+      metrics.rejected.inc({ reason: r.code, ingress: submission.source });
+      logger.warn({ reason: r.code, stationId: r.stationId, parameter: r.parameter, ingress: submission.source, peer: submission.peer, detail: r.message }, 'input refused');
+    }
+    return { accepted: readings.length, rejected: rejections };
+  }
+
+  async deadLetter(entry: Parameters<IngestGateway['deadLetter']>[0]): Promise<void> {
+    await this.#deps.deadLetters.put([entry]);
+    this.#deps.metrics.rejected.inc({ reason: entry.code, ingress: entry.source });
+    this.#deps.logger.warn({ reason: entry.code, stationId: entry.stationId, ingress: entry.source, peer: entry.peer, detail: entry.message }, 'input refused');
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Store writer: reads the readings log through the `store` group in batches,
+ * writes them to InfluxDB and acknowledges only after InfluxDB answered
+ * success. While InfluxDB is down it retries the same batch with backoff and
+ * reads nothing new, so memory stays bounded and the log holds the backlog.
+ */
+import { EventEmitter } from 'node:events';
+import type { Registry } from '../domain/index.js';
+import type { Logger } from '../platform/logger.js';
+import type { InfluxStore } from '../platform/influx.js';
+import type { storeMetrics } from '../platform/metrics.js';
+import type { LogConsumer, LogEntry } from './log-consumer.js';
+import { readingToLine } from './line-protocol.js';
+
+export interface StoreWriterOptions {
+  /** First retry delay after a failed write; doubles up to maxRetryDelayMs. @defaultValue 250 */
+  readonly retryDelayMs?: number;
+  /** @defaultValue 5000 */
+  readonly maxRetryDelayMs?: number;
+}
+
+export class StoreWriter extends EventEmitter<{ error: [Error]; written: [number] }> {
+  readonly #consumer: LogConsumer;
+  readonly #influx: InfluxStore;
+  readonly #registry: Registry;
+  readonly #logger: Logger;
+  readonly #metrics: ReturnType<typeof storeMetrics> | undefined;
+  readonly #options: Required<StoreWriterOptions>;
+  #running: Promise<void> | undefined;
+  #closing = false;
+  #wake: (() => void) | undefined;
+
+  constructor(deps: { consumer: LogConsumer; influx: InfluxStore; registry: Registry; logger: Logger; metrics?: ReturnType<typeof storeMetrics>; options?: StoreWriterOptions }) {
+    super();
+    this.#consumer = deps.consumer;
+    this.#influx = deps.influx;
+    this.#registry = deps.registry;
+    this.#logger = deps.logger;
+    this.#metrics = deps.metrics;
+    this.#options = { retryDelayMs: 250, maxRetryDelayMs: 5000, ...deps.options };
+  }
+
+  async start(): Promise<void> {
+    await this.#consumer.start();
+    this.#running = this.#loop().catch((err: unknown) => {
+      this.emit('error', err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#closing) {
+      let entries: LogEntry[];
+      try {
+        entries = await this.#consumer.next();
+      } catch (err) {
+        if (this.#closing) return;
+        this.#logger.warn({ err }, 'reading the readings log failed; retrying');
+        await this.#sleep(this.#options.retryDelayMs * 4);
+        continue;
+      }
+      if (entries.length === 0) continue;
+      const lines = entries.map((e) => readingToLine(e.reading, this.#registry.section(e.reading.sectionId)?.riverId ?? 'unknown'));
+      const written = await this.#writeUntilDone(lines);
+      if (!written) return; // closing: the entries stay pending and are written after restart
+      await this.#ackUntilDone(entries);
+      this.#metrics?.written.inc(entries.length);
+      this.emit('written', entries.length);
+    }
+  }
+
+  async #writeUntilDone(lines: string[]): Promise<boolean> {
+    let delay = this.#options.retryDelayMs;
+    let attempt = 0;
+    while (!this.#closing) {
+      const stop = this.#metrics?.writeSeconds.startTimer();
+      try {
+        await this.#influx.writeLines(lines);
+        stop?.();
+        if (attempt > 0) this.#logger.info({ attempts: attempt + 1, points: lines.length }, 'InfluxDB write succeeded after retries');
+        return true;
+      } catch (err) {
+        attempt++;
+        this.#metrics?.failures.inc();
+        // Log the first failure and then every tenth, so an outage does not flood the log.
+        if (attempt === 1 || attempt % 10 === 0) this.#logger.warn({ err, attempt, points: lines.length }, 'InfluxDB write failed; keeping the batch in the log and retrying');
+        await this.#sleep(delay);
+        delay = Math.min(delay * 2, this.#options.maxRetryDelayMs);
+      }
+    }
+    return false;
+  }
+
+  async #ackUntilDone(entries: LogEntry[]): Promise<void> {
+    for (;;) {
+      try {
+        await this.#consumer.ack(entries);
+        return;
+      } catch (err) {
+        // Not acknowledging only means a rewrite of the same points later, which is harmless.
+        if (this.#closing) return;
+        this.#logger.warn({ err }, 'acknowledging written readings failed; retrying');
+        await this.#sleep(this.#options.retryDelayMs);
+      }
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing) return this.#running;
+    this.#closing = true;
+    this.#wake?.();
+    await this.#running;
+  }
+}
