@@ -24,15 +24,16 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     }
     setPath(raw, leaf.path, value);
   }
+  // Each leaf is checked on its own: one line per bad key, and no key hides another's problem.
+  for (const leaf of leaves) {
+    const text = env[leaf.env];
+    if (text === undefined) continue;
+    const value = getPath(raw, leaf.path);
+    if (value !== undefined && !Value.Check(leaf.schema, value)) problems.push(`${leaf.env}="${text}": ${expectation(leaf)}. ${leaf.description}`);
+  }
   const withDefaults = Value.Default(ConfigSchema, raw);
-  const reported = new Set<string>();
-  for (const error of Value.Errors(ConfigSchema, withDefaults)) {
-    const path = error.instancePath.split('/').filter(Boolean);
-    const leaf = leaves.find((l) => l.path.join('/') === path.join('/'));
-    const name = leaf ? leaf.env : error.instancePath || '/';
-    if (reported.has(name)) continue; // one line per key, even when a union reports several branches
-    reported.add(name);
-    problems.push(leaf ? `${leaf.env}="${env[leaf.env] ?? ''}": ${expectation(leaf)}. ${leaf.description}` : `${name}: ${error.message}`);
+  if (problems.length === 0 && !Value.Check(ConfigSchema, withDefaults)) {
+    for (const error of Value.Errors(ConfigSchema, withDefaults)) problems.push(`${error.instancePath || '/'}: ${error.message}`);
   }
   crossChecks(withDefaults as Config, problems);
   if (problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
@@ -80,8 +81,15 @@ function expectation(leaf: ConfigLeaf): string {
   const s = leaf.schema as { type?: string; minimum?: number; maximum?: number; anyOf?: { const?: unknown }[] };
   if (s.anyOf) return `expected one of ${s.anyOf.map((a) => String(a.const)).join(', ')}`;
   if (s.type === 'integer') return `expected a whole number from ${s.minimum} to ${s.maximum}`;
+  if ((s as { pattern?: string }).pattern) return `expected text matching ${(s as { pattern?: string }).pattern}`;
   if (s.type === 'boolean') return 'expected true or false';
   return 'expected text';
+}
+
+function getPath(source: Record<string, unknown>, path: string[]): unknown {
+  let node: unknown = source;
+  for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
+  return node;
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

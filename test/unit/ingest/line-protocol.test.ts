@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { readingToLine } from '../../../ingest/line-protocol.js';
+import { partitionOf } from '../../../ingest/readings-log.js';
+import { parseReadingsTopic, readingsTopic } from '../../../domain/index.js';
+
+describe('line protocol', () => {
+  it('one float field per parameter, flags as strings, tags escaped, ms timestamp', () => {
+    const line = readingToLine(
+      { stationId: 'TP FH,1', sectionId: 'tp-fenhu', ts: 1795300000000, seq: 3, values: { ph: 7, nh3n: 0.42 }, flags: { nh3n: 'M' }, source: 'mqtt', receivedAt: 0 },
+      'taipu',
+    );
+    expect(line).toBe('water_quality,river=taipu,section=tp-fenhu,station=TP\\ FH\\,1 ph=7.0,nh3n=0.42,nh3n_flag="M",seq=3i,source="mqtt" 1795300000000');
+  });
+});
+
+describe('partitions and topics', () => {
+  it('a section always maps to the same partition, spread over all of them', () => {
+    expect(partitionOf('tp-fenhu', 1)).toBe(0);
+    expect(partitionOf('tp-fenhu', 4)).toBe(partitionOf('tp-fenhu', 4));
+    const used = new Set(Array.from({ length: 100 }, (_, i) => partitionOf(`section-${i}`, 4)));
+    expect(used.size).toBe(4);
+  });
+  it('readings topics round-trip; other topics are not readings topics', () => {
+    expect(parseReadingsTopic(readingsTopic('tp-fenhu', 'TP-FH-JS'))).toEqual({ sectionId: 'tp-fenhu', stationId: 'TP-FH-JS' });
+    for (const topic of ['wq/a/b/commands', 'wq//b/readings', 'wq/a/b/c/readings', 'x/a/b/readings']) expect(parseReadingsTopic(topic)).toBeUndefined();
+  });
+});
