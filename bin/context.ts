@@ -28,6 +28,8 @@ export interface Context {
   readonly lifecycle: Lifecycle;
   /** Resolved service addresses (configured, or of the locally started services). */
   readonly services: { redisUrl?: string; influxUrl?: string; mqttUrl?: string; mqttUser: string; mqttPassword: string };
+  /** Addresses the roles listen on (api, hj212), recorded once they listen. */
+  readonly addresses: Record<string, string>;
   /** A new Redis connection, closed with the process. */
   redis(name: string): Redis;
   influx(): InfluxStore;
@@ -78,6 +80,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
     clock: systemClock,
     lifecycle,
     services,
+    addresses: {},
     redis(name) {
       if (!services.redisUrl) throw new Error('this role was started without Redis');
       const redis = createRedis(services.redisUrl, `riverwatch-${name}-${config.instance}`);

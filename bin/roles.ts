@@ -99,6 +99,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
             plugins,
           });
           const address = await app.listen({ host: ctx.config.http.host, port: ctx.config.http.port });
+          ctx.addresses.api = address;
           ctx.logger.info({ address }, 'API and dashboard listening');
         },
         async () => {
