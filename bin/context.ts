@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { loadRegistryFile, type Config } from '../config/index.js';
-import { ParameterTable, systemClock, type Clock, type Registry } from '../domain/index.js';
+import { ParameterTable, systemClock, type Clock, type Registry, type StationCommand } from '../domain/index.js';
 import { EmbeddedBroker } from '../platform/embedded-broker.js';
 import { InfluxStore } from '../platform/influx.js';
 import { startInflux, startRedis } from '../platform/local-services.js';
@@ -30,6 +30,8 @@ export interface Context {
   readonly services: { redisUrl?: string; influxUrl?: string; mqttUrl?: string; mqttUser: string; mqttPassword: string };
   /** Addresses the roles listen on (api, hj212), recorded once they listen. */
   readonly addresses: Record<string, string>;
+  /** Transports able to deliver station commands, recorded by the roles that own them. */
+  readonly stationCommanders: { hj212?: { sendCommand(command: StationCommand): Promise<unknown> } };
   /** A new Redis connection, closed with the process. */
   redis(name: string): Redis;
   influx(): InfluxStore;
@@ -81,6 +83,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
     lifecycle,
     services,
     addresses: {},
+    stationCommanders: {},
     redis(name) {
       if (!services.redisUrl) throw new Error('this role was started without Redis');
       const redis = createRedis(services.redisUrl, `riverwatch-${name}-${config.instance}`);

@@ -9,6 +9,7 @@ import { StoreWriter } from '../ingest/store-writer.js';
 import { storeMetrics } from '../platform/metrics.js';
 import { StationAuthenticator } from '../platform/station-auth.js';
 import { buildApp, type App } from '../api/app.js';
+import { Hj212Server } from '../ingest/hj212/index.js';
 import { readingsIngestRoutes } from '../api/routes/readings-ingest.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Context, ServiceNeeds } from './context.js';
@@ -110,7 +111,28 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
   },
 
   async hj212(ctx) {
-    ctx.logger.warn('the hj212 role is not wired yet (issue 4)');
+    const gateway = await ctx.gateway();
+    const server = new Hj212Server({
+      registry: ctx.registry,
+      parameters: ctx.parameters,
+      gateway,
+      logger: ctx.logger.child({ component: 'hj212' }),
+      metricsRegistry: ctx.metrics,
+      options: { host: ctx.config.hj212.host, port: ctx.config.hj212.port, timezoneOffsetMinutes: ctx.config.hj212.tzOffsetMin },
+    });
+    server.on('error', (err) => ctx.logger.error({ err }, 'hj212 server error'));
+    ctx.stationCommanders.hj212 = server;
+    await ctx.lifecycle.add(
+      part(
+        'hj212',
+        async () => {
+          await server.start();
+          const address = server.address();
+          if (address) ctx.addresses.hj212 = `${address.host}:${address.port}`;
+        },
+        () => server.close(),
+      ),
+    );
   },
 };
 

@@ -1,0 +1,47 @@
+/** HJ 212 gateway: the TCP server and the codec (framer, packets, CRC, data mapping, responses). */
+export { Hj212Server, type Hj212ServerDeps, type Hj212ServerEvents, type Hj212ServerOptions } from './server.js';
+export type { Hj212CommandResult } from './commands.js';
+export { hj212Crc, formatCrc, parseCrc } from './crc.js';
+export { Hj212Framer, HJ212_MAX_DATA_BYTES, type FrameEvent, type FrameErrorReason } from './framer.js';
+export {
+  parsePacket,
+  parseCp,
+  formatCp,
+  buildPacket,
+  buildDataSegment,
+  frameDataSegment,
+  maskPassword,
+  wantsAnswer,
+  isSplit,
+  FLAG_ANSWER,
+  FLAG_SPLIT,
+  FLAG_VERSION_2017,
+  type Hj212Packet,
+  type Hj212PacketFields,
+  type CpItem,
+  type CpGroups,
+  type ParseResult,
+} from './packet.js';
+export {
+  mapDataUpload,
+  isDataUpload,
+  DATA_UPLOAD_CNS,
+  type DataUploadMapping,
+  type DataProblem,
+  type DataMappingContext,
+} from './data.js';
+export {
+  dataResponse,
+  requestResponse,
+  executionResult,
+  setRealtimeIntervalCommand,
+  ST_SURFACE_WATER,
+  ST_SYSTEM_INTERACTION,
+  type RequestEcho,
+  type CommandTarget,
+} from './responses.js';
+export { QN_RTN, EXE_RTN, describeQnRtn, describeExeRtn, type QnRtn, type ExeRtn } from './return-codes.js';
+export { Reassembler, type ReassemblyOptions, type ReassemblyOutcome, type DroppedMessage } from './reassembly.js';
+export { PeerLimiter, type PeerLimiterOptions } from './peer-limiter.js';
+export { QnGenerator } from './qn.js';
+export { formatLocalTime, parseLocalTime, CHINA_OFFSET_MINUTES } from './local-time.js';

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import {
+  dataResponse,
+  executionResult,
+  EXE_RTN,
+  Hj212Framer,
+  parsePacket,
+  QN_RTN,
+  requestResponse,
+  setRealtimeIntervalCommand,
+} from '../../../ingest/hj212/index.js';
+import { REFERENCE_PACKETS } from './reference-packets.js';
+
+const upload = { qn: '20160801085000001', pw: '123456', mn: '010000A8900016F000169DC0', flag: 5 };
+
+function frameOk(text: string): void {
+  const events = new Hj212Framer().push(Buffer.from(text));
+  expect(events.map((e) => e.kind)).toEqual(['packet']);
+}
+
+describe('responses', () => {
+  it('9014 echoing the QN of a Flag=5 upload is the reference ack byte for byte (§3.3 example 3)', () => {
+    expect(dataResponse(upload)).toBe(REFERENCE_PACKETS.dataAck);
+  });
+
+  it('keeps the sender version bits: a Flag=9 upload gets Flag=8', () => {
+    expect(dataResponse({ ...upload, flag: 9 })).toContain(';Flag=8;');
+  });
+
+  it('omits QN when the request had none', () => {
+    const text = dataResponse({ ...upload, qn: undefined });
+    expect(text).toContain('##');
+    expect(text).not.toContain('QN=');
+    frameOk(text);
+  });
+
+  it.each([
+    [QN_RTN.passwordError, 'QnRtn=3'],
+    [QN_RTN.mnError, 'QnRtn=4'],
+    [QN_RTN.ready, 'QnRtn=1'],
+  ])('9011 carries QnRtn %s', (code, cp) => {
+    const text = requestResponse(upload, code);
+    const parsed = parsePacket(text.slice(6, -6));
+    expect(parsed.ok && parsed.value).toMatchObject({ qn: upload.qn, st: '91', cn: '9011', flag: 4, cp });
+    frameOk(text);
+  });
+
+  it('9012 carries ExeRtn', () => {
+    const text = executionResult(upload, EXE_RTN.failed);
+    expect(text).toContain('CN=9012;');
+    expect(text).toContain('CP=&&ExeRtn=2&&');
+    frameOk(text);
+  });
+
+  it('1062 set real-time interval is the standard example byte for byte (§3.3 example 1)', () => {
+    const text = setRealtimeIntervalCommand(
+      { qn: '20160801085857223', st: '32', mn: '010000A8900016F000169DC0', pw: '100000' },
+      30,
+    );
+    expect(text).toBe(REFERENCE_PACKETS.setInterval);
+  });
+
+  it.each([0, -5, 1.5])('refuses RtdInterval %s', (intervalS) => {
+    expect(() => setRealtimeIntervalCommand({ qn: '1', st: '21', mn: 'm', pw: 'p' }, intervalS)).toThrow(RangeError);
+  });
+});
