@@ -8,7 +8,7 @@ import { AppError } from '../domain/index.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createContext, type Context, type ServiceNeeds } from './context.js';
 import { Lifecycle } from './lifecycle.js';
-import { ROLE_BUILDERS, ROLE_NEEDS, ROLES, type Role } from './roles.js';
+import { ROLE_BUILDERS, ROLE_NEEDS, ROLES, startMetricsServer, type Role } from './roles.js';
 import { OPERATOR_COMMANDS } from './operator-commands.js';
 
 const USAGE = `riverwatch <command> [options]
@@ -55,6 +55,7 @@ async function runRoles(roles: readonly Role[], config: Config, logger: Logger, 
       if (stopping) return;
       await ROLE_BUILDERS[role](ctx);
     }
+    if (!roles.includes('api') && config.http.metricsPort > 0) await startMetricsServer(ctx);
     if (argv.includes('--simulate')) await startSimulation(ctx, argv);
     logger.info({ roles, services: { ...ctx.services, mqttPassword: undefined } }, 'RiverWatch ready');
   } catch (err) {

@@ -61,11 +61,17 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         partitions: range(ctx.config.ingest.partitions),
         group: 'store',
         consumer: `store-${ctx.config.instance}`,
-        batchSize: ctx.config.influx.batchSize,
       },
       logger: ctx.logger.child({ component: 'store' }),
     });
-    const writer = new StoreWriter({ consumer, influx, registry: ctx.registry, logger: ctx.logger.child({ component: 'store' }), metrics: storeMetrics(ctx.metrics) });
+    const writer = new StoreWriter({
+      consumer,
+      influx,
+      registry: ctx.registry,
+      logger: ctx.logger.child({ component: 'store' }),
+      metrics: storeMetrics(ctx.metrics),
+      options: { batchSize: ctx.config.influx.batchSize },
+    });
     writer.on('error', (err) => ctx.logger.error({ err }, 'store writer stopped'));
     await ctx.lifecycle.add(part('store-writer', () => writer.start(), () => writer.close()));
   },
@@ -135,6 +141,29 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
     );
   },
 };
+
+/** Serves /metrics for a process without the api role (RW_METRICS_PORT). */
+export async function startMetricsServer(ctx: Context): Promise<void> {
+  const { createServer } = await import('node:http');
+  const server = createServer((request, response) => {
+    if (request.url !== '/metrics') {
+      response.writeHead(404).end();
+      return;
+    }
+    ctx.metrics.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': ctx.metrics.contentType }).end(text),
+      () => response.writeHead(500).end(),
+    );
+  });
+  await ctx.lifecycle.add(
+    part(
+      'metrics',
+      () => new Promise<void>((resolve, reject) => server.once('error', reject).listen(ctx.config.http.metricsPort, ctx.config.http.host, () => resolve())),
+      () => new Promise<void>((resolve) => server.close(() => resolve())),
+    ),
+  );
+  ctx.addresses.metrics = `http://${ctx.config.http.host}:${ctx.config.http.metricsPort}/metrics`;
+}
 
 async function ensureInflux(ctx: Context): Promise<void> {
   const influx = ctx.influx();

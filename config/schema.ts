@@ -56,6 +56,7 @@ export const ConfigSchema = Type.Object({
     host: str('127.0.0.1', { env: 'RW_HTTP_HOST', description: 'Address the API and dashboard listen on (0.0.0.0 for all interfaces).' }),
     port: int(8080, 0, 65535, { env: 'RW_HTTP_PORT', description: 'Port of the API and dashboard.' }),
     bodyLimitBytes: int(1048576, 1024, 67108864, { env: 'RW_HTTP_BODY_LIMIT_BYTES', description: 'Largest accepted request body.' }),
+    metricsPort: int(0, 0, 65535, { env: 'RW_METRICS_PORT', description: 'Serve /metrics on this port in processes that do not run the api role (0 = off; the api role serves /metrics on RW_HTTP_PORT).' }),
     trustProxy: bool(false, { env: 'RW_HTTP_TRUST_PROXY', description: 'Trust X-Forwarded-* headers (only behind a reverse proxy you run).' }),
   }, { default: {} }),
   hj212: Type.Object({

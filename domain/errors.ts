@@ -24,6 +24,9 @@ export const ERROR_CODES = {
   RW_UNAUTHORIZED: 'missing or invalid credentials',
   RW_FORBIDDEN: 'not allowed for these credentials',
   RW_NOT_FOUND: 'no such resource',
+  // Read API (issue 8): limits of history queries.
+  RW_RANGE_TOO_LARGE: 'time range is longer than allowed for this query',
+  RW_TOO_MANY_POINTS: 'the answer would hold more points than allowed',
   RW_HJ212_FRAME: 'HJ 212 frame is malformed',
   RW_HJ212_CRC: 'HJ 212 CRC does not match',
   RW_HJ212_UNKNOWN_CODE: 'HJ 212 pollutant code is not mapped to a parameter',

@@ -9,10 +9,11 @@ import type { Redis } from '../platform/redis.js';
 import type { Logger } from '../platform/logger.js';
 import { ensureGroup, partitionKey } from './readings-log.js';
 
+/** One log entry: the readings of one coalesced append to one partition. */
 export interface LogEntry {
   readonly id: string;
   readonly partition: number;
-  readonly reading: Reading;
+  readonly readings: readonly Reading[];
 }
 
 export interface LogConsumerOptions {
@@ -21,7 +22,7 @@ export interface LogConsumerOptions {
   readonly group: string;
   /** Stable per process role instance, so a restarted process finds its own pending entries. */
   readonly consumer: string;
-  /** @defaultValue 5000 */
+  /** Entries per read. @defaultValue 500 */
   readonly batchSize?: number;
   /** @defaultValue 1000 */
   readonly blockMs?: number;
@@ -41,7 +42,7 @@ export class LogConsumer {
   /** `redis` must be a connection of its own: XREADGROUP BLOCK holds it. */
   constructor(deps: { redis: Redis; options: LogConsumerOptions; logger: Logger }) {
     this.#redis = deps.redis;
-    this.#options = { batchSize: 5000, blockMs: 1000, claimIdleMs: 60_000, ...deps.options };
+    this.#options = { batchSize: 500, blockMs: 1000, claimIdleMs: 60_000, ...deps.options };
     this.#logger = deps.logger;
   }
 
@@ -51,8 +52,8 @@ export class LogConsumer {
   }
 
   /** Next batch: own pending entries first, then claimed, then new ones (blocking up to blockMs). */
-  async next(): Promise<LogEntry[]> {
-    const { partitions, group, consumer, batchSize, blockMs, prefix } = this.#options;
+  async next(blockMs = this.#options.blockMs): Promise<LogEntry[]> {
+    const { partitions, group, consumer, batchSize, prefix } = this.#options;
     const pendingParts = partitions.filter((p) => !this.#pendingDone.has(p));
     if (pendingParts.length > 0) {
       const reply = (await this.#redis.xreadgroup(
@@ -68,10 +69,11 @@ export class LogConsumer {
       const claimed = await this.#claim();
       if (claimed.length > 0) return claimed;
     }
-    const reply = (await this.#redis.xreadgroup(
-      'GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS',
-      ...partitions.map((p) => partitionKey(prefix, p)), ...partitions.map(() => '>'),
-    )) as StreamReply;
+    const keys = partitions.map((p) => partitionKey(prefix, p));
+    const ids = partitions.map(() => '>');
+    const reply = (blockMs > 0
+      ? await this.#redis.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', ...keys, ...ids)
+      : await this.#redis.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', ...keys, ...ids)) as StreamReply;
     return this.#parse(reply);
   }
 
@@ -113,10 +115,12 @@ export class LogConsumer {
       for (const [id, fields] of entries) {
         // A claimed entry may have been trimmed meanwhile (fields null): nothing left to do for it.
         if (!fields) continue;
-        const index = fields.indexOf('r');
+        const index = fields.indexOf('b');
         const text = index >= 0 ? fields[index + 1] : undefined;
         try {
-          out.push({ id, partition, reading: JSON.parse(text ?? '') as Reading });
+          const readings = JSON.parse(text ?? '') as Reading[];
+          if (!Array.isArray(readings)) throw new Error('entry is not an array of readings');
+          out.push({ id, partition, readings });
         } catch (err) {
           // Only RiverWatch writes the log; an unreadable entry is a bug, not gateway input.
           this.#logger.error({ err, id, partition }, 'unreadable readings-log entry skipped');
