@@ -8,12 +8,28 @@ import { DeadLetterStore } from '../ingest/dead-letters.js';
 import { replayDeadLetters } from '../ingest/replay.js';
 import type { Logger } from '../platform/logger.js';
 import { waitForRedis } from '../platform/redis.js';
+import { randomBytes } from 'node:crypto';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { SHIPPED_MOSQUITTO_CONF, renderMosquittoAcl, renderMosquittoConf, renderMosquittoPasswordFile } from '../platform/mosquitto-config.js';
+import { sha256Hex } from '../platform/station-auth.js';
 import { createContext } from './context.js';
 import { Lifecycle } from './lifecycle.js';
 
 export interface OperatorCommand {
   readonly summary: string;
   run(args: string[], config: Config, logger: Logger): Promise<number>;
+}
+
+/** Group id of a system group from /etc/group, if it exists. */
+function groupId(name: string): number | undefined {
+  try {
+    const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+    return line ? Number(line.split(':')[2]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function flag(args: string[], name: string): string | undefined {
@@ -34,6 +50,51 @@ async function withRedisContext<T>(config: Config, logger: Logger, work: (ctx: A
 }
 
 export const OPERATOR_COMMANDS: Record<string, OperatorCommand> = {
+  'broker-config': {
+    summary: '--out DIR [--tokens secrets.yaml] [--port 1883]: Mosquitto config, ACL, password file and station tokens',
+    async run(args, config) {
+      const out = flag(args, '--out');
+      if (!out) {
+        console.error('usage: riverwatch broker-config --out DIR [--tokens existing-secrets.yaml] [--port 1883]');
+        return 2;
+      }
+      const registry = loadRegistryFile(config.registryFile);
+      const tokensFile = flag(args, '--tokens');
+      const existing = tokensFile ? (parseYaml(readFileSync(tokensFile, 'utf8')) as Record<string, string>) : {};
+      const tokens: Record<string, string> = {};
+      for (const station of registry.stations.values()) tokens[station.id] = existing[station.id] ?? randomBytes(24).toString('base64url');
+      const servicePassword = config.mqtt.password || randomBytes(24).toString('base64url');
+      mkdirSync(out, { recursive: true });
+      const dir = resolvePath(out);
+      writeFileSync(join(dir, 'acl'), renderMosquittoAcl(registry, { serviceUsers: [config.mqtt.username] }));
+      writeFileSync(
+        join(dir, 'passwd'),
+        renderMosquittoPasswordFile([{ username: config.mqtt.username, password: servicePassword }, ...Object.entries(tokens).map(([username, password]) => ({ username, password }))]),
+        { mode: 0o640 },
+      );
+      // Mosquitto started as root drops to the `mosquitto` user, which must be able to read the password and ACL files.
+      const brokerGid = groupId('mosquitto');
+      if (brokerGid !== undefined && process.getuid?.() === 0) for (const file of ['passwd', 'acl']) chownSync(join(dir, file), 0, brokerGid);
+      writeFileSync(
+        join(dir, 'mosquitto.conf'),
+        renderMosquittoConf({ ...SHIPPED_MOSQUITTO_CONF, port: Number(flag(args, '--port') ?? 1883), passwordFile: join(dir, 'passwd'), aclFile: join(dir, 'acl') }),
+      );
+      // Hand each token to its station's gateway; the registry keeps only the SHA-256.
+      writeFileSync(join(dir, 'station-secrets.yaml'), stringifyYaml(tokens), { mode: 0o600 });
+      writeFileSync(join(dir, 'registry-token-hashes.yaml'), stringifyYaml(Object.fromEntries(Object.entries(tokens).map(([id, token]) => [id, { tokenSha256: sha256Hex(token) }]))));
+      if (!config.mqtt.password) writeFileSync(join(dir, 'service-password.txt'), `${servicePassword}\n`, { mode: 0o600 });
+      console.log(
+        [
+          `wrote ${dir}/{mosquitto.conf,acl,passwd,station-secrets.yaml,registry-token-hashes.yaml}`,
+          `- copy each station's tokenSha256 from registry-token-hashes.yaml into the registry (${config.registryFile})`,
+          `- give each gateway its token from station-secrets.yaml (MQTT user = station id; HTTP: Authorization: Bearer <token>)`,
+          config.mqtt.password ? '- the service user uses RW_MQTT_PASSWORD' : `- set RW_MQTT_PASSWORD to the password in ${dir}/service-password.txt`,
+          `- start the broker: mosquitto -c ${dir}/mosquitto.conf (as root it runs as user mosquitto: passwd and acl must be readable by that user${brokerGid === undefined ? '' : '; done'})`,
+        ].join('\n'),
+      );
+      return 0;
+    },
+  },
   'check-config': {
     summary: 'validate RW_* settings and the registry; list every problem',
     async run(_args, config) {

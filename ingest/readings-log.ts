@@ -48,7 +48,6 @@ export class RedisReadingsLog implements ReadingsLog {
   readonly #metrics: ReturnType<typeof ingestMetrics> | undefined;
   #over = false;
   #queue: { readings: readonly Reading[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  #queued = 0;
   #flushing = false;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -83,7 +82,6 @@ export class RedisReadingsLog implements ReadingsLog {
     if (readings.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ readings, resolve, reject });
-      this.#queued += readings.length;
       if (!this.#flushing) this.#scheduleFlush();
     });
   }
@@ -96,7 +94,6 @@ export class RedisReadingsLog implements ReadingsLog {
 
   async #flush(): Promise<void> {
     const batch = this.#queue.splice(0, this.#queue.length);
-    this.#queued = 0;
     const { prefix, partitions } = this.#options;
     const byPartition = new Map<number, Reading[]>();
     for (const item of batch) {
