@@ -6,6 +6,7 @@
 import { Type } from 'typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../domain/index.js';
+import { ALERTS_ERROR_STATUS } from './auth/error-status.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -28,6 +29,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   RW_FORBIDDEN_STATION: 403,
   RW_NOT_FOUND: 404,
   RW_BACKPRESSURE: 503,
+  RW_RANGE_TOO_LARGE: 400,
+  RW_TOO_MANY_POINTS: 400,
+  RW_RATE_LIMITED: 429,
+  ...ALERTS_ERROR_STATUS,
 };
 
 /** HTTP status of an application error code. */

@@ -4,6 +4,7 @@
  * libraries (STYLE.md).
  */
 import type { ErrorCode } from './errors.js';
+import type { AlertEvent } from './alert-event.js';
 import type { IngressKind, Reading } from './reading.js';
 
 /** A reading as a gateway sends it (DESIGN.md "Readings over MQTT"), before validation. */
@@ -94,4 +95,39 @@ export interface StationCommandAck {
  */
 export interface StationCommander {
   send(cmd: StationCommand): Promise<void>;
+}
+
+/** One readings-log entry: the readings of one coalesced append to one partition. */
+export interface LogEntry {
+  readonly id: string;
+  readonly partition: number;
+  readonly readings: readonly Reading[];
+}
+
+/** A consumer of the readings log through its own group (at-least-once: ack after the work is done). */
+export interface ReadingsLogReader {
+  /** Next entries: own pending ones first after a restart, then new ones, blocking up to `blockMs`. */
+  next(blockMs?: number): Promise<LogEntry[]>;
+  ack(entries: readonly LogEntry[]): Promise<void>;
+}
+
+/** Where analytics hands its alert events; durable and idempotent per event when the promise resolves. */
+export interface AlertSink {
+  publish(events: readonly AlertEvent[]): Promise<void>;
+}
+
+/** Checkpoints of analytics state per section (JSON-safe snapshots). */
+export interface SnapshotStore {
+  load(sectionIds: readonly string[]): Promise<Map<string, unknown>>;
+  save(snapshots: ReadonlyMap<string, unknown>): Promise<void>;
+}
+
+/** Stored readings for warm starts. */
+export interface ReadingHistory {
+  readingsSince(stationIds: readonly string[], fromTs: number): Promise<Reading[]>;
+}
+
+/** Writes the class of a section at a time (InfluxDB measurement `section_class`). */
+export interface SectionClassWriter {
+  writeSectionClass(points: readonly { sectionId: string; riverId: string; ts: number; cls: number; deciding: readonly string[] }[]): Promise<void>;
 }

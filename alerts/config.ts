@@ -1,0 +1,90 @@
+/**
+ * Options of the alerts stage (issue 6). One schema with defaults; the type
+ * is derived from it. Defaults run on one machine; tests shorten the times.
+ */
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { AppError } from '../domain/index.js';
+
+const Ms = (defaultMs: number, description: string) => Type.Integer({ minimum: 0, default: defaultMs, description });
+const HOUR_MS = 3_600_000;
+
+const LevelLiteral = Type.Union([Type.Literal('blue'), Type.Literal('yellow'), Type.Literal('orange'), Type.Literal('red')]);
+
+export const AlertsConfigSchema = Type.Object({
+  /** Prefix of every Redis key the alerts stage writes (alerts, tasks, logs, API keys). @defaultValue 'rw' */
+  keyPrefix: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_{}-]+$', default: 'rw' }),
+  /** BullMQ `prefix` (never ioredis `keyPrefix`, platforms.md §B4). @defaultValue 'rwq' */
+  queuePrefix: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_{}-]+$', default: 'rwq' }),
+  /** How long a condition must stay cleared before its alert resolves by itself. @defaultValue 15 min */
+  autoResolveHoldMs: Ms(15 * 60_000, 'cleared condition hold before auto-resolve'),
+  /** Reminder interval while an alert is unacknowledged; 0 turns reminders off. @defaultValue 0 */
+  reminderIntervalMs: Ms(0, 'reminder interval while unacknowledged, 0 = off'),
+  /** Lowest level at a boundary section that opens a joint-monitoring task. @defaultValue 'yellow' */
+  taskMinLevel: { ...LevelLiteral, default: 'yellow' },
+  /** On-site arrival deadline after the task opens, by level (policy.md "Joint emergency monitoring"). */
+  arrivalDeadlineMs: Type.Object(
+    {
+      red: Ms(2 * HOUR_MS, 'red'),
+      orange: Ms(4 * HOUR_MS, 'orange'),
+      yellow: Ms(24 * HOUR_MS, 'yellow'),
+      blue: Ms(24 * HOUR_MS, 'blue (pre-warnings without a predicted arrival)'),
+    },
+    { default: {} },
+  ),
+  /** Time between escalation steps up the agency tree while a deadline stays missed. @defaultValue 1 h */
+  escalationIntervalMs: Ms(HOUR_MS, 'time between escalation steps'),
+  /** Post-supervision: how long the water must stay within target before a task closes. @defaultValue 72 h */
+  postSupervisionHoldMs: Ms(72 * HOUR_MS, 'post-supervision hold'),
+  /** Sampling interval commanded to stations during a task. @defaultValue 60 s */
+  raisedSamplingIntervalS: Type.Integer({ minimum: 1, default: 60 }),
+  /** A sampling command not acknowledged by then is given up. @defaultValue 2 h */
+  commandExpiryMs: Ms(2 * HOUR_MS, 'command expiry'),
+  /** How long one send waits for the station's ack before retrying. @defaultValue 10 s */
+  commandAckTimeoutMs: Ms(10_000, 'ack wait per send'),
+  /** First retry delay of a command; doubles up to `commandRetryMaxMs`. @defaultValue 2 s */
+  commandRetryBaseMs: Ms(2_000, 'first command retry delay'),
+  commandRetryMaxMs: Ms(60_000, 'longest command retry delay'),
+  commandMaxAttempts: Type.Integer({ minimum: 1, default: 200 }),
+  webhook: Type.Object(
+    {
+      /** Attempts per delivery before it goes to the dead letters. @defaultValue 8 */
+      attempts: Type.Integer({ minimum: 1, default: 8 }),
+      /** Exponential backoff base: 2^(attempt-1) × backoffMs. @defaultValue 1000 */
+      backoffMs: Ms(1_000, 'backoff base'),
+      timeoutMs: Ms(5_000, 'HTTP timeout per attempt'),
+      concurrency: Type.Integer({ minimum: 1, default: 8 }),
+    },
+    { default: {} },
+  ),
+  /** BullMQ lock and stalled-check periods; a killed worker's job is retried after about this long. */
+  lockDurationMs: Type.Integer({ minimum: 100, default: 30_000 }),
+  stalledIntervalMs: Type.Integer({ minimum: 100, default: 30_000 }),
+  /** Safety sweep over open alerts and tasks (timers are BullMQ delayed jobs; the sweep re-arms them). @defaultValue 60 s */
+  sweepIntervalMs: Ms(60_000, 'sweep interval, 0 = off'),
+  /** Entries of the event log pending this long on a dead consumer are claimed by a live one. @defaultValue 30 s */
+  dispatchClaimIdleMs: Ms(30_000, 'claim idle'),
+  /** Approximate length the event log (live stream and outbox) is trimmed to. @defaultValue 100000 */
+  eventLogMaxLen: Type.Integer({ minimum: 1000, default: 100_000 }),
+  deliveryLogMaxLen: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** Completed jobs are kept this long so that re-adding the same jobId is ignored (platforms.md §A3 #19). @defaultValue 7 days */
+  keepCompletedJobsS: Type.Integer({ minimum: 60, default: 7 * 24 * 3600 }),
+});
+
+export type AlertsConfig = Static<typeof AlertsConfigSchema>;
+
+/** Deep-partial input for {@link alertsConfig}. */
+export type AlertsConfigInput = Partial<Omit<AlertsConfig, 'arrivalDeadlineMs' | 'webhook'>> & {
+  arrivalDeadlineMs?: Partial<AlertsConfig['arrivalDeadlineMs']>;
+  webhook?: Partial<AlertsConfig['webhook']>;
+};
+
+/** Fills defaults and validates; throws `RW_CONFIG_INVALID` listing every problem. */
+export function alertsConfig(input: AlertsConfigInput = {}): AlertsConfig {
+  const value = Value.Default(AlertsConfigSchema, structuredClone(input)) as unknown;
+  if (!Value.Check(AlertsConfigSchema, value)) {
+    const problems = [...Value.Errors(AlertsConfigSchema, value)].map((e) => `alerts${e.instancePath}: ${e.message}`);
+    throw new AppError('RW_CONFIG_INVALID', `alerts configuration is invalid: ${problems.join('; ')}`, { details: problems });
+  }
+  return value;
+}
