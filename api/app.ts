@@ -31,10 +31,19 @@ export interface AppOptions {
 
 export type App = FastifyInstance;
 
+/** Replaces the value of a `key` query parameter (agency key on the SSE route) with [redacted]. */
+export function redactKey(url: string): string {
+  return url.replace(/([?&]key=)[^&#]*/g, '$1[redacted]');
+}
+
 
 export async function buildApp(options: AppOptions): Promise<App> {
   const app = Fastify({
-    loggerInstance: options.logger.child({ component: 'api' }),
+    // EventSource cannot send headers, so the live stream takes `?key=`: keep it out of the request log.
+    loggerInstance: options.logger.child(
+      { component: 'api' },
+      { serializers: { req: (req: { method: string; url: string; host?: string; ip?: string }) => ({ method: req.method, url: redactKey(req.url), host: req.host, remoteAddress: req.ip }) } },
+    ),
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
@@ -50,7 +59,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
       },

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { loadRegistryFile, type Config } from '../config/index.js';
-import { ParameterTable, systemClock, type Clock, type Registry, type StationCommand } from '../domain/index.js';
+import { AppError, ParameterTable, systemClock, type Clock, type Registry, type StationCommand } from '../domain/index.js';
 import { EmbeddedBroker } from '../platform/embedded-broker.js';
 import { InfluxStore } from '../platform/influx.js';
 import { startInflux, startRedis } from '../platform/local-services.js';
@@ -17,6 +17,21 @@ import { DeadLetterStore } from '../ingest/dead-letters.js';
 import { PipelineGateway } from '../ingest/gateway.js';
 import { RedisReadingsLog } from '../ingest/readings-log.js';
 import { part, type Lifecycle } from './lifecycle.js';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { AlertKeys, AlertsService, MqttStationCommander } from '../alerts/index.js';
+import { AgencyKeyStore } from '../api/auth/index.js';
+import type { AnalyticsWorker } from '../analytics/worker.js';
+
+/** Parses an optional YAML/JSON options file; validation is the stage's own (it lists every problem). */
+export function readOptionsFile(path: string): Record<string, unknown> {
+  if (!path) return {};
+  try {
+    return (parseYaml(readFileSync(path, 'utf8')) as Record<string, unknown> | null) ?? {};
+  } catch (err) {
+    throw new AppError('RW_CONFIG_INVALID', `cannot read options file ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
 
 export interface Context {
   readonly config: Config;
@@ -38,6 +53,13 @@ export interface Context {
   /** The readings log and the gateway into it, created once per process. */
   gateway(): Promise<PipelineGateway>;
   deadLetters(): DeadLetterStore;
+  /** Roles running in this process. */
+  readonly roles: readonly string[];
+  /** The alerts stage of this process (one per process: its metrics register once); workers run only where the alerts role runs. */
+  alerts(): Promise<AlertsService>;
+  agencyKeys(): AgencyKeyStore;
+  /** The analytics worker of this process, once its role started (tests and the API read it). */
+  analytics?: AnalyticsWorker;
 }
 
 export interface ServiceNeeds {
@@ -46,7 +68,7 @@ export interface ServiceNeeds {
   readonly mqtt?: boolean;
 }
 
-export async function createContext(config: Config, logger: Logger, lifecycle: Lifecycle, needs: ServiceNeeds): Promise<Context> {
+export async function createContext(config: Config, logger: Logger, lifecycle: Lifecycle, needs: ServiceNeeds, roles: readonly string[] = []): Promise<Context> {
   const registry = loadRegistryFile(config.registryFile);
   const parameters = new ParameterTable();
   const metrics = createMetricsRegistry();
@@ -73,7 +95,46 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
   let influx: InfluxStore | undefined;
   let gateway: Promise<PipelineGateway> | undefined;
   let deadLetters: DeadLetterStore | undefined;
+  let alerts: Promise<AlertsService> | undefined;
+  let agencyKeys: AgencyKeyStore | undefined;
   const ctx: Context = {
+    roles,
+    alerts() {
+      alerts ??= (async () => {
+        const workers = roles.includes('alerts');
+        let commander: MqttStationCommander | undefined;
+        if (workers) {
+          if (!services.mqttUrl) throw new Error('the alerts role needs the MQTT broker for station commands');
+          commander = new MqttStationCommander({
+            url: services.mqttUrl,
+            logger: logger.child({ component: 'station-commands' }),
+            clientId: `riverwatch-commands-${config.instance}`,
+            username: services.mqttUser,
+            ...(services.mqttPassword ? { password: services.mqttPassword } : {}),
+          });
+          const started = commander;
+          await lifecycle.add(part('station-commander', () => started.start(), () => started.close()));
+        }
+        const redis = ctx.redis('alerts');
+        await waitForRedis(redis, 30_000);
+        const service = new AlertsService({
+          redis,
+          registry,
+          logger: logger.child({ component: 'alerts' }),
+          metricsRegistry: metrics,
+          config: { ...readOptionsFile(config.alerts.optionsFile), keyPrefix: config.redis.prefix, queuePrefix: `${config.redis.prefix}q` },
+          workers,
+          ...(commander ? { commander } : {}),
+        });
+        await lifecycle.add(part(workers ? 'alerts' : 'alerts-client', () => service.start(), () => service.close()));
+        return service;
+      })();
+      return alerts;
+    },
+    agencyKeys() {
+      agencyKeys ??= new AgencyKeyStore({ redis: ctx.redis('agency-keys'), keys: new AlertKeys(config.redis.prefix), clock: systemClock });
+      return agencyKeys;
+    },
     config,
     logger,
     registry,

@@ -50,7 +50,7 @@ async function runRoles(roles: readonly Role[], config: Config, logger: Logger, 
     mqtt: roles.some((r) => ROLE_NEEDS[r].mqtt) || argv.includes('--simulate'),
   };
   try {
-    const ctx = await createContext(config, logger, lifecycle, needs);
+    const ctx = await createContext(config, logger, lifecycle, needs, roles);
     for (const role of roles) {
       if (stopping) return;
       await ROLE_BUILDERS[role](ctx);
@@ -68,8 +68,12 @@ async function runRoles(roles: readonly Role[], config: Config, logger: Logger, 
 async function startSimulation(ctx: Context, argv: string[]): Promise<void> {
   const index = argv.indexOf('--simulate');
   const next = argv[index + 1];
-  const scenario = next && !next.startsWith('--') ? next : 'simulators/scenarios/demo.yaml';
-  const { startEmbeddedSimulation } = await import('./simulation.js');
+  const scenario = next && !next.startsWith('--') ? next : 'demo';
+  const { ensureDemoAgencyKeys, startEmbeddedSimulation } = await import('./simulation.js');
+  if (ctx.roles.includes('api')) {
+    const file = await ensureDemoAgencyKeys(ctx);
+    ctx.logger.info({ dashboard: ctx.addresses.api, keys: file }, 'dashboard: log in with an agency key from this file');
+  }
   await startEmbeddedSimulation(ctx, scenario);
 }
 

@@ -50,6 +50,13 @@ async function withRedisContext<T>(config: Config, logger: Logger, work: (ctx: A
 }
 
 export const OPERATOR_COMMANDS: Record<string, OperatorCommand> = {
+  simulate: {
+    summary: '[--scenario NAME|FILE] [--seed N] [--speed N|max] [--from -2d] [--transport mqtt|http|hj212] [--load N] …: simulated stations (docs/scenarios.md)',
+    async run(args, config, logger) {
+      const { simulateCommand } = await import('./simulation.js');
+      return simulateCommand(args, config, logger);
+    },
+  },
   'broker-config': {
     summary: '--out DIR [--tokens secrets.yaml] [--port 1883]: Mosquitto config, ACL, password file and station tokens',
     async run(args, config) {
@@ -129,6 +136,35 @@ export const OPERATOR_COMMANDS: Record<string, OperatorCommand> = {
         console.error(err instanceof AppError ? err.message : err);
         return 2;
       }
+    },
+  },
+  'agency-key': {
+    summary: 'create <agencyId> [--label L] | revoke <keyId> | list [agencyId]: agency API keys (stored hashed)',
+    async run(args, config, logger) {
+      const [sub, id] = args;
+      return withRedisContext(config, logger, async (ctx) => {
+        const store = ctx.agencyKeys();
+        if (sub === 'create' && id) {
+          if (!ctx.registry.agencies.has(id)) {
+            console.error(`agency "${id}" is not in the registry (known: ${[...ctx.registry.agencies.keys()].join(', ')})`);
+            return 2;
+          }
+          const { key, record } = await store.create(id, flag(args, '--label'));
+          console.log(JSON.stringify({ key, keyId: record.keyId, agencyId: record.agencyId, note: 'the key is shown once; only its SHA-256 is stored' }, null, 2));
+          return 0;
+        }
+        if (sub === 'revoke' && id) {
+          const revoked = await store.revoke(id);
+          console.log(revoked ? `key ${id} revoked` : `no key ${id}`);
+          return revoked ? 0 : 1;
+        }
+        if (sub === 'list') {
+          for (const record of await store.list(id)) console.log(JSON.stringify(record));
+          return 0;
+        }
+        console.error('usage: riverwatch agency-key create <agencyId> [--label L] | revoke <keyId> | list [agencyId]');
+        return 2;
+      });
     },
   },
   'dead-letters': {

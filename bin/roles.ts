@@ -12,6 +12,14 @@ import { buildApp, type App } from '../api/app.js';
 import { Hj212Server } from '../ingest/hj212/index.js';
 import { readingsIngestRoutes } from '../api/routes/readings-ingest.js';
 import type { FastifyPluginAsync } from 'fastify';
+import { AppError } from '../domain/index.js';
+import { AnalyticsWorker } from '../analytics/worker.js';
+import { partitionOf } from '../ingest/readings-log.js';
+import { InfluxReadings } from '../platform/influx-readings.js';
+import { RedisSnapshotStore } from '../platform/redis-snapshots.js';
+import { LiveEventHub } from '../api/live-events.js';
+import { monitoringCentrePlugins } from '../api/monitoring-centre.js';
+import { readOptionsFile } from './context.js';
 import type { Context, ServiceNeeds } from './context.js';
 import { part } from './lifecycle.js';
 
@@ -77,16 +85,80 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
   },
 
   async analytics(ctx) {
-    ctx.logger.warn('the analytics role is not wired yet (issue 5); readings accumulate in its consumer group');
+    const { config, registry } = ctx;
+    const owned = config.analytics.partitions === 'all' ? range(config.ingest.partitions) : config.analytics.partitions.split(',').map(Number);
+    const bad = owned.filter((p) => p >= config.ingest.partitions);
+    if (bad.length > 0) throw new AppError('RW_CONFIG_INVALID', `RW_ANALYTICS_PARTITIONS names partition(s) ${bad.join(', ')}, but RW_LOG_PARTITIONS is ${config.ingest.partitions}`);
+    const sections = [...registry.sections.keys()].filter((id) => owned.includes(partitionOf(id, config.ingest.partitions)));
+    const alerts = await ctx.alerts();
+    const influx = ctx.influx();
+    await ensureInflux(ctx);
+    const readings = new InfluxReadings(influx, registry);
+    let openKeys: Promise<Set<string>> | undefined;
+    const reader = new LogConsumer({
+      redis: ctx.redis('analytics-consumer'),
+      options: { prefix: config.redis.prefix, partitions: owned, group: 'analytics', consumer: `analytics-${config.instance}` },
+      logger: ctx.logger.child({ component: 'analytics' }),
+    });
+    const worker = new AnalyticsWorker({
+      registry,
+      parameters: ctx.parameters,
+      clock: ctx.clock,
+      reader,
+      sink: alerts,
+      snapshots: new RedisSnapshotStore(ctx.redis('analytics-snapshots'), config.redis.prefix),
+      history: readings,
+      classWriter: readings,
+      // Conditions the alerts side still holds raised; each analyzer picks the keys it owns.
+      openKeys: async () => {
+        openKeys ??= alerts
+          .listAlerts({ status: ['open', 'acknowledged'], limit: 100_000, offset: 0 })
+          .then(({ items }) => new Set(items.filter((a) => a.clearedAt === undefined).map((a) => a.key)));
+        return openKeys;
+      },
+      sections,
+      options: readOptionsFile(config.analytics.optionsFile) as never,
+      logger: ctx.logger.child({ component: 'analytics' }),
+    });
+    worker.on('error', (err) => ctx.logger.error({ err }, 'analytics worker stopped'));
+    ctx.analytics = worker;
+    await ctx.lifecycle.add(
+      part(
+        'analytics',
+        async () => {
+          await reader.start();
+          await worker.start();
+        },
+        () => worker.close(),
+      ),
+    );
   },
 
   async alerts(ctx) {
-    ctx.logger.warn('the alerts role is not wired yet (issue 6)');
+    await ctx.alerts();
   },
 
   async api(ctx) {
     const gateway = await ctx.gateway();
-    const plugins: FastifyPluginAsync[] = [readingsIngestRoutes({ gateway, auth: new StationAuthenticator(ctx.registry) })];
+    const alerts = await ctx.alerts();
+    const keys = ctx.agencyKeys();
+    const hub = new LiveEventHub({ redis: ctx.redis('live-events'), streamKey: alerts.keys.eventLog(), logger: ctx.logger.child({ component: 'live-events' }) });
+    await ctx.lifecycle.add(part('live-events', () => hub.start(), () => hub.close()));
+    const plugins: FastifyPluginAsync[] = [
+      readingsIngestRoutes({ gateway, auth: new StationAuthenticator(ctx.registry) }),
+      ...monitoringCentrePlugins({
+        registry: ctx.registry,
+        parameters: ctx.parameters,
+        keys,
+        influx: ctx.influx(),
+        deadLetters: ctx.deadLetters(),
+        gateway,
+        alerts,
+        hub,
+        clock: ctx.clock,
+        tzOffsetMin: ctx.config.hj212.tzOffsetMin,
+      }),
+    ];
     const readinessRedis = ctx.redis('readiness');
     let app: App | undefined;
     await ctx.lifecycle.add(

@@ -73,6 +73,13 @@ export const ConfigSchema = Type.Object({
     groups: str('store,analytics', { env: 'RW_LOG_GROUPS', description: 'Consumer groups of the readings log; an entry is trimmed once every one of them acknowledged it.' }, { minLength: 1 }),
     maxPayloadBytes: int(1048576, 1024, 16777216, { env: 'RW_INGEST_MAX_PAYLOAD_BYTES', description: 'Largest MQTT payload accepted; larger ones go to the dead letters (truncated).' }),
   }, { default: {} }),
+  analytics: Type.Object({
+    partitions: str('all', { env: 'RW_ANALYTICS_PARTITIONS', description: 'Readings-log partitions this analytics process owns: "all" or a list such as "0,2" (each partition must be owned by exactly one process).' }, { pattern: '^(all|[0-9]+(,[0-9]+)*)$' }),
+    optionsFile: str('', { env: 'RW_ANALYTICS_OPTIONS_FILE', description: 'YAML/JSON file of analytics thresholds, windows and persistence, per parameter and per section (docs/analytics.md); empty = documented defaults.' }),
+  }, { default: {} }),
+  alerts: Type.Object({
+    optionsFile: str('', { env: 'RW_ALERTS_OPTIONS_FILE', description: 'YAML/JSON file of alert and task settings (deadlines by level, hold times, reminders, webhook retries; alerts/config.ts); empty = defaults.' }),
+  }, { default: {} }),
   start: Type.Object({
     roles: str('ingest,store,analytics,alerts,api,hj212', { env: 'RW_ROLES', description: 'Roles run by `riverwatch start` (comma-separated).' }),
   }, { default: {} }),

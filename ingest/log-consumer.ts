@@ -4,17 +4,12 @@
  * left pending by a consumer that died are claimed after `claimIdleMs`.
  * The caller acknowledges after its work is done (at-least-once).
  */
-import type { Reading } from '../domain/index.js';
+import type { LogEntry, Reading, ReadingsLogReader } from '../domain/index.js';
 import type { Redis } from '../platform/redis.js';
 import type { Logger } from '../platform/logger.js';
 import { ensureGroup, partitionKey } from './readings-log.js';
 
-/** One log entry: the readings of one coalesced append to one partition. */
-export interface LogEntry {
-  readonly id: string;
-  readonly partition: number;
-  readonly readings: readonly Reading[];
-}
+export type { LogEntry };
 
 export interface LogConsumerOptions {
   readonly prefix: string;
@@ -32,7 +27,7 @@ export interface LogConsumerOptions {
 
 type StreamReply = [key: string, entries: [id: string, fields: string[]][]][] | null;
 
-export class LogConsumer {
+export class LogConsumer implements ReadingsLogReader {
   readonly #redis: Redis;
   readonly #options: Required<LogConsumerOptions>;
   readonly #logger: Logger;

@@ -41,7 +41,7 @@ export async function runRoles(roles: readonly Role[], env: Record<string, strin
     influx: roles.some((r) => ROLE_NEEDS[r].influx),
     mqtt: roles.some((r) => ROLE_NEEDS[r].mqtt),
   };
-  const ctx = await createContext(config, logger, lifecycle, needs);
+  const ctx = await createContext(config, logger, lifecycle, needs, roles);
   for (const role of roles) await ROLE_BUILDERS[role](ctx);
   return { ctx, config, close: () => lifecycle.close() };
 }

@@ -76,7 +76,7 @@ describe('validateSubmission', () => {
   it('a parameter the station does not measure is refused', () => {
     const withFewer = loadRegistryFile('config/registry.yaml');
     const station = withFewer.station('TP-FH-JS')!;
-    (station as { parameters: string[] }).parameters = ['ph'];
+    (station as unknown as { parameters: string[] }).parameters = ['ph'];
     const { rejections } = validateSubmission({ source: 'http', payload: good, raw: '', authStationId: 'TP-FH-JS' }, { ...ctx, registry: withFewer });
     expect(rejections.map((r) => [r.code, r.parameter])).toEqual([
       ['RW_UNKNOWN_PARAMETER', 'do'],

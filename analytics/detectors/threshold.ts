@@ -1,0 +1,353 @@
+/**
+ * Target-class check per series (issue 5 §2): class of each value against the
+ * section's GB 3838 target, an early-warning band below the limit, M-of-N
+ * persistence before raising and hysteresis before lowering or clearing, so
+ * a value hovering at the limit raises once and does not flap.
+ *
+ * Severity ladder (DESIGN.md "Alert levels"): 1 early-warning band → blue,
+ * 2 target exceeded → yellow, 3 worse than class V → orange, 4 severe → red.
+ * A value exactly on a threshold is on the safe side of it ("on the limit =
+ * within", GB 3838 uses ≤ / ≥). DO is a lower bound, so "approaching" means
+ * falling towards it; pH is bounded on both sides (6–9, so outside is 劣V).
+ */
+import {
+  classOfValue,
+  exceedanceMultiple,
+  isClassParameter,
+  limitFor,
+  type AlertLevel,
+  type ClassLimit,
+  type DataFlag,
+  type TargetClass,
+  type WaterBody,
+  type WaterClass,
+} from '../../domain/index.js';
+import { effectiveCount, type ThresholdOptions } from '../options.js';
+
+/** 0 none, 1 early-warning band, 2 target exceeded, 3 worse than V, 4 severe. */
+export type Severity = 0 | 1 | 2 | 3 | 4;
+
+/** Pollution level of each severity. */
+export const SEVERITY_LEVEL: Readonly<Record<Exclude<Severity, 0>, AlertLevel>> = {
+  1: 'blue',
+  2: 'yellow',
+  3: 'orange',
+  4: 'red',
+};
+
+/** The series a detector watches: one parameter at a section with a target class. */
+export interface ThresholdTarget {
+  readonly key: string;
+  readonly targetClass: TargetClass;
+  readonly waterBody: WaterBody;
+}
+
+/** Safe intervals per severity 1..4: a value outside [lo, hi] has at least that severity. */
+interface Ladder {
+  readonly lo: readonly [number, number, number, number];
+  readonly hi: readonly [number, number, number, number];
+}
+
+/** Compiled thresholds of one series. */
+export interface ThresholdRule {
+  readonly kind: 'upper' | 'lower' | 'range';
+  readonly targetLimit: ClassLimit;
+  readonly raise: Ladder;
+  /** Hysteresis: to be released from a severity a value must be inside these (narrower) intervals. */
+  readonly release: Ladder;
+}
+
+const INF = Number.POSITIVE_INFINITY;
+
+/** Whether GB 3838 gives this parameter a limit that takes part in the section's class (or `outsideClass` asks for it). */
+export function thresholdApplies(target: ThresholdTarget, options: ThresholdOptions): boolean {
+  if (!limitFor(target.key, target.targetClass, target.waterBody)) return false;
+  return options.outsideClass || isClassParameter(target.key, target.waterBody);
+}
+
+/** Builds the severity ladder; undefined when GB 3838 sets no limit for the parameter. */
+export function buildRule(target: ThresholdTarget, o: ThresholdOptions): ThresholdRule | undefined {
+  const t = limitFor(target.key, target.targetClass, target.waterBody);
+  const v = limitFor(target.key, 5, target.waterBody);
+  if (!t || !v) return undefined;
+  if (t.kind === 'range' && v.kind === 'range') {
+    const lo = [t.min + o.phBandUnits, t.min, v.min, v.min - o.severePhUnits] as const;
+    const hi = [t.max - o.phBandUnits, t.max, v.max, v.max + o.severePhUnits] as const;
+    const release = {
+      lo: lo.map((x) => x + o.phClearUnits) as unknown as Ladder['lo'],
+      hi: hi.map((x) => x - o.phClearUnits) as unknown as Ladder['hi'],
+    };
+    return { kind: 'range', targetLimit: t, raise: { lo, hi }, release };
+  }
+  if (t.kind === 'upper' && v.kind === 'upper') {
+    const hi = [o.earlyWarningFraction * t.value, t.value, v.value, Math.max(v.value, (1 + o.severeMultiple) * t.value)] as const;
+    const lo = [-INF, -INF, -INF, -INF] as const;
+    return {
+      kind: 'upper',
+      targetLimit: t,
+      raise: { lo, hi },
+      release: { lo, hi: hi.map((x) => x * o.clearFraction) as unknown as Ladder['hi'] },
+    };
+  }
+  if (t.kind === 'lower' && v.kind === 'lower') {
+    const lo = [t.value * (2 - o.earlyWarningFraction), t.value, v.value, o.severeLowerBoundFraction * v.value] as const;
+    const hi = [INF, INF, INF, INF] as const;
+    return {
+      kind: 'lower',
+      targetLimit: t,
+      raise: { lo, hi },
+      release: { lo: lo.map((x) => x * (2 - o.clearFraction)) as unknown as Ladder['lo'], hi },
+    };
+  }
+  return undefined;
+}
+
+/** Highest severity whose safe interval `value` is outside of (on a threshold = inside). */
+function severityOn(ladder: Ladder, value: number, sides: 'both' | 'high' | 'low'): Severity {
+  for (let s = 4; s >= 1; s--) {
+    const lo = ladder.lo[s - 1] as number;
+    const hi = ladder.hi[s - 1] as number;
+    if ((sides !== 'low' && value > hi) || (sides !== 'high' && value < lo)) return s as Severity;
+  }
+  return 0;
+}
+
+/** Per-reading assessment (class, worse than target, exceedance multiple, severity). */
+export interface ThresholdAssessment {
+  readonly value: number;
+  readonly cls: WaterClass | undefined;
+  readonly worseThanTarget: boolean;
+  /** (C − L)/L against the target; undefined for DO and pH (domain-facts §1.2). */
+  readonly multiple: number | undefined;
+  readonly severity: Severity;
+}
+
+/**
+ * Severity a value is evidence of. T ("above the measuring range", read as
+ * "at least this high") counts only towards the high side: it can show an
+ * upper limit exceeded, never a lower bound (DO) breached.
+ */
+export function raiseSeverity(rule: ThresholdRule, value: number, flag: DataFlag): Severity {
+  if (flag === 'T') return rule.kind === 'lower' ? 0 : severityOn(rule.raise, value, 'high');
+  return severityOn(rule.raise, value, 'both');
+}
+
+/**
+ * Severity a value does NOT release (hysteresis). A T value cannot show that an
+ * upper-bounded value came back down, so it releases nothing there.
+ */
+export function holdSeverity(rule: ThresholdRule, value: number, flag: DataFlag): Severity {
+  if (flag === 'T' && rule.kind !== 'lower') return 4;
+  return severityOn(rule.release, value, 'both');
+}
+
+/** Assesses one value against a target (pure; the analyzer uses it for the section class too). */
+export function assessValue(
+  target: ThresholdTarget,
+  rule: ThresholdRule,
+  value: number,
+  flag: DataFlag = 'N',
+): ThresholdAssessment {
+  const cls = classOfValue(target.key, value, target.waterBody);
+  return {
+    value,
+    cls,
+    worseThanTarget: cls !== undefined && cls > target.targetClass,
+    multiple: exceedanceMultiple(target.key, value, target.targetClass, target.waterBody),
+    severity: raiseSeverity(rule, value, flag),
+  };
+}
+
+/** One evidence sample of a series. */
+export interface ThresholdSample {
+  readonly ts: number;
+  readonly value: number;
+  /** N or T only: other flags are not evidence and must not reach the detector. */
+  readonly flag: DataFlag;
+  /** The series' sampling interval (estimated), for the duration caps and gap rule. */
+  readonly intervalMs: number;
+}
+
+/** A change of the confirmed level. */
+export interface ThresholdChange {
+  readonly from: Severity;
+  readonly to: Severity;
+  /** First sample of the episode (for travel-time predictions and evidence). */
+  readonly onsetTs: number | undefined;
+  /** Samples counted / needed (raise) or released samples (clear). */
+  readonly count: number;
+  readonly needed: number;
+}
+
+/** JSON-safe detector state. */
+export interface ThresholdState {
+  level: Severity;
+  /** Persistence window, oldest first: sample times and their severities. */
+  windowTs: number[];
+  windowSev: Severity[];
+  lastTs: number | undefined;
+  onsetTs: number | undefined;
+  releaseRun: number;
+  releaseMax: Severity;
+  peak: { ts: number; value: number; sev: Severity } | undefined;
+}
+
+const initialState = (): ThresholdState => ({
+  level: 0,
+  windowTs: [],
+  windowSev: [],
+  lastTs: undefined,
+  onsetTs: undefined,
+  releaseRun: 0,
+  releaseMax: 0,
+  peak: undefined,
+});
+
+/** Persistence and hysteresis state machine of one series (one station, one parameter). */
+export class ThresholdDetector {
+  readonly target: ThresholdTarget;
+  readonly rule: ThresholdRule;
+  readonly #o: ThresholdOptions;
+  #s: ThresholdState;
+
+  /** Throws if the parameter has no GB 3838 limit; check {@link thresholdApplies} first. */
+  constructor(target: ThresholdTarget, options: ThresholdOptions, state?: ThresholdState) {
+    const rule = buildRule(target, options);
+    if (!rule) throw new Error(`no GB 3838 limit for ${target.key}`);
+    this.target = target;
+    this.rule = rule;
+    this.#o = options;
+    this.#s = state ? structuredClone(state) : initialState();
+  }
+
+  /** Confirmed severity (0 = no open condition). */
+  get level(): Severity {
+    return this.#s.level;
+  }
+
+  get onsetTs(): number | undefined {
+    return this.#s.onsetTs;
+  }
+
+  /** Worst value of the current episode. */
+  get peak(): { readonly ts: number; readonly value: number } | undefined {
+    return this.#s.peak;
+  }
+
+  /** Feeds one evidence sample; returns the change of the confirmed level, if any. */
+  update(sample: ThresholdSample): ThresholdChange | undefined {
+    const o = this.#o;
+    const s = this.#s;
+    const sev = raiseSeverity(this.rule, sample.value, sample.flag);
+    // A long gap breaks persistence: samples before it do not confirm samples after it.
+    if (s.lastTs !== undefined && sample.ts - s.lastTs > o.gapResetIntervals * sample.intervalMs) this.#clearWindow();
+    s.lastTs = sample.ts;
+
+    const needed = effectiveCount(o.raiseCount, o.raiseMaxWaitMs, sample.intervalMs);
+    const windowSize = Math.max(needed, o.raiseWindow - o.raiseCount + needed);
+    s.windowTs.push(sample.ts);
+    s.windowSev.push(sev);
+    while (s.windowTs.length > windowSize) {
+      s.windowTs.shift();
+      s.windowSev.shift();
+    }
+
+    // atLeast[l] = samples in the window with severity ≥ l
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let a4 = 0;
+    for (const w of s.windowSev) {
+      if (w >= 1) a1++;
+      if (w >= 2) a2++;
+      if (w >= 3) a3++;
+      if (w >= 4) a4++;
+    }
+    // The episode starts at the first non-zero sample; it is forgotten only once the whole window is quiet.
+    if (s.level === 0 && a1 === 0) {
+      s.onsetTs = undefined;
+      s.peak = undefined;
+    } else if (s.onsetTs === undefined) s.onsetTs = sample.ts;
+    if (
+      sev > 0 &&
+      (s.peak === undefined || sev > s.peak.sev || (sev === s.peak.sev && this.#moreExtreme(sample.value, s.peak.value)))
+    ) {
+      s.peak = { ts: sample.ts, value: sample.value, sev };
+    }
+
+    let confirmed: Severity = 0;
+    let count = 0;
+    if (a4 >= needed) [confirmed, count] = [4, a4];
+    else if (a3 >= needed) [confirmed, count] = [3, a3];
+    else if (a2 >= needed) [confirmed, count] = [2, a2];
+    else if (a1 >= needed) [confirmed, count] = [1, a1];
+    if (o.provisional && s.level === 0 && confirmed === 0 && sev >= 2) [confirmed, count] = [1, 1];
+
+    if (confirmed > s.level) {
+      const from = s.level;
+      s.level = confirmed;
+      s.releaseRun = 0;
+      s.releaseMax = 0;
+      return { from, to: confirmed, onsetTs: s.onsetTs, count, needed };
+    }
+    if (s.level === 0) return undefined;
+
+    const hold = holdSeverity(this.rule, sample.value, sample.flag);
+    if (hold < s.level) {
+      s.releaseRun += 1;
+      s.releaseMax = Math.max(s.releaseMax, hold) as Severity;
+    } else {
+      s.releaseRun = 0;
+      s.releaseMax = 0;
+    }
+    const clearNeeded = effectiveCount(o.clearCount, o.clearMaxWaitMs, sample.intervalMs);
+    if (s.releaseRun < clearNeeded) return undefined;
+
+    const from = s.level;
+    const released = s.releaseRun;
+    s.level = s.releaseMax;
+    this.#clearWindow();
+    s.releaseRun = 0;
+    s.releaseMax = 0;
+    const onsetTs = s.onsetTs;
+    if (s.level === 0) {
+      s.onsetTs = undefined;
+      s.peak = undefined;
+    }
+    return { from, to: s.level, onsetTs, count: released, needed: clearNeeded };
+  }
+
+  /**
+   * Forgets a sample already counted (an isolated implausible spike found by
+   * data quality one sample later), so it cannot help confirm a raise.
+   */
+  retract(ts: number): void {
+    const i = this.#s.windowTs.indexOf(ts);
+    if (i < 0) return;
+    this.#s.windowTs.splice(i, 1);
+    this.#s.windowSev.splice(i, 1);
+  }
+
+  /** Drops all evidence (e.g. the sensor turned out to be stuck); returns the change if a level was open. */
+  reset(): ThresholdChange | undefined {
+    const from = this.#s.level;
+    const onsetTs = this.#s.onsetTs;
+    this.#s = { ...initialState(), lastTs: this.#s.lastTs };
+    return from === 0 ? undefined : { from, to: 0, onsetTs, count: 0, needed: 0 };
+  }
+
+  #clearWindow(): void {
+    this.#s.windowTs = [];
+    this.#s.windowSev = [];
+  }
+
+  snapshot(): ThresholdState {
+    return structuredClone(this.#s);
+  }
+
+  #moreExtreme(a: number, b: number): boolean {
+    if (this.rule.kind === 'lower') return a < b;
+    if (this.rule.kind === 'upper') return a > b;
+    return Math.abs(a - 7.5) > Math.abs(b - 7.5);
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Upstream and downstream (issue 5 §6). Two things:
+ *
+ * 1. Attribution: when a section is markedly worse than the section(s)
+ *    upstream (compared at the upstream time the water left them), the
+ *    increase is attributed to the reach in between and its jurisdiction (the
+ *    section's upstream-side agency).
+ * 2. Arrival prediction: when an upstream section alerts, each downstream
+ *    section gets a blue upstream-arrival pre-warning with the expected
+ *    window. Peak travel time t_p = L / U summed over reaches
+ *    (Registry.downstreamChain); leading edge ≈ 0.89 × t_p (Jobson 1997);
+ *    spread σ_t = √(2·D_L·L/U³) or a fraction of t_p; the plume passes
+ *    roughly t_p ± 2σ_t (domain-facts §6).
+ */
+import type { AlertEvent, AlertLevel, ClassLimit, Registry, Section } from '../../domain/index.js';
+import { levelRank } from '../../domain/index.js';
+import type { UpstreamOptions } from '../options.js';
+
+/** Expected passage of a plume at a section, in seconds after it passed the origin. */
+export interface ArrivalEstimate {
+  readonly distanceKm: number;
+  /** t_p: peak travel time. */
+  readonly peakS: number;
+  /** 0.89 × t_p by default. */
+  readonly leadingEdgeS: number;
+  readonly sigmaS: number;
+  /** Window start: the earlier of the leading edge and t_p − k·σ_t (never negative). */
+  readonly fromS: number;
+  /** Window end: t_p + k·σ_t. */
+  readonly toS: number;
+}
+
+/** Arrival window for a channel distance and a peak travel time. */
+export function arrivalWindow(distanceKm: number, travelS: number, o: UpstreamOptions): ArrivalEstimate {
+  const lengthM = distanceKm * 1000;
+  const velocityMps = travelS > 0 ? lengthM / travelS : 0;
+  const sigmaS =
+    o.spreadMode === 'dispersion' && velocityMps > 0
+      ? Math.sqrt((2 * o.dispersionM2s * lengthM) / velocityMps ** 3)
+      : o.spreadFraction * travelS;
+  const leadingEdgeS = o.leadingEdgeFactor * travelS;
+  return {
+    distanceKm,
+    peakS: travelS,
+    leadingEdgeS,
+    sigmaS,
+    fromS: Math.max(0, Math.min(leadingEdgeS, travelS - o.spreadSigmas * sigmaS)),
+    toS: travelS + o.spreadSigmas * sigmaS,
+  };
+}
+
+export interface DownstreamArrival extends ArrivalEstimate {
+  readonly section: Section;
+}
+
+/** Arrival estimates at every section below `originSectionId` within `maxTravelMs`, nearest first. */
+export function predictArrivals(registry: Registry, originSectionId: string, o: UpstreamOptions): DownstreamArrival[] {
+  return registry
+    .downstreamChain(originSectionId)
+    .filter((link) => link.travelS * 1000 <= o.maxTravelMs)
+    .map((link) => ({ section: link.section, ...arrivalWindow(link.distanceKm, link.travelS, o) }));
+}
+
+/** Result of comparing a section with its upstream section(s) for one parameter. */
+export interface Attribution {
+  /** `reach`: markedly worse than every upstream section with data; `upstream`: it came from upstream; `unknown`: no upstream data. */
+  readonly verdict: 'reach' | 'upstream' | 'unknown';
+  readonly upstream: readonly { readonly sectionId: string; readonly value: number | undefined }[];
+  /** For `reach`: the reach(es) and the jurisdiction responsible for it. */
+  readonly reach?: { readonly fromSectionIds: readonly string[]; readonly toSectionId: string; readonly agencyId: string };
+}
+
+/** Whether `down` is markedly worse than `up` for a limit of this kind. */
+export function markedlyWorse(down: number, up: number, limit: ClassLimit, o: UpstreamOptions): boolean {
+  if (limit.kind === 'upper')
+    return down > up * (1 + o.markedlyWorseRatio) && down - up >= o.markedlyWorseMinFractionOfLimit * limit.value;
+  if (limit.kind === 'lower')
+    return down < up * (1 - o.markedlyWorseRatio) && up - down >= o.markedlyWorseMinFractionOfLimit * limit.value;
+  return false;
+}
+
+/**
+ * Compares a section's value with its upstream sections' values (each taken
+ * near the time the water passed them). Undefined for pH (no meaningful
+ * "markedly worse" ratio) and for sections without upstream sections.
+ */
+export function attribute(
+  registry: Registry,
+  section: Section,
+  value: number,
+  upstream: readonly { sectionId: string; value: number | undefined }[],
+  limit: ClassLimit,
+  o: UpstreamOptions,
+): Attribution | undefined {
+  if (limit.kind === 'range' || upstream.length === 0) return undefined;
+  const known = upstream.filter((u): u is { sectionId: string; value: number } => u.value !== undefined);
+  if (known.length === 0) return { verdict: 'unknown', upstream };
+  if (known.every((u) => markedlyWorse(value, u.value, limit, o))) {
+    // The reach just above a section lies on the section's upstream side (for a boundary section, the upstream jurisdiction).
+    const agencyId = registry.section(section.id)?.upstreamAgencyId ?? section.upstreamAgencyId;
+    return {
+      verdict: 'reach',
+      upstream,
+      reach: { fromSectionIds: known.map((u) => u.sectionId), toSectionId: section.id, agencyId },
+    };
+  }
+  return { verdict: 'upstream', upstream };
+}
+
+interface Trigger {
+  onsetTs: number;
+  parameters: string[];
+  values: Record<string, number>;
+}
+
+interface Warning {
+  fromTs: number;
+  peakTs: number;
+  toTs: number;
+  parameters: string[];
+  sourceActive: boolean;
+}
+
+/** JSON-safe state of an {@link UpstreamArrivalTracker}. */
+export interface UpstreamTrackerState {
+  triggers: Record<string, Trigger>;
+  warnings: Record<string, Warning>;
+}
+
+/**
+ * Lives with the origin section's analyzer: turns its own pollution alerts
+ * into pre-warnings for the sections downstream, keyed
+ * `upstream-arrival:{downstreamSectionId}:{originSectionId}`. A pre-warning
+ * stays open while the origin alert lasts and until the tail of the plume
+ * has passed (end of the origin alert + t_p + k·σ_t), then clears.
+ */
+export class UpstreamArrivalTracker {
+  readonly #registry: Registry;
+  readonly #origin: Section;
+  readonly #o: UpstreamOptions;
+  #s: UpstreamTrackerState;
+
+  constructor(registry: Registry, origin: Section, options: UpstreamOptions, state?: UpstreamTrackerState) {
+    this.#registry = registry;
+    this.#origin = origin;
+    this.#o = options;
+    this.#s = state ? structuredClone(state) : { triggers: {}, warnings: {} };
+  }
+
+  /** Feeds one alert event of the origin section; returns pre-warning raises for downstream sections. */
+  onOriginEvent(event: AlertEvent, onsetTs: number | undefined): AlertEvent[] {
+    if (!this.#o.enabled || event.sectionId !== this.#origin.id) return [];
+    if (!(this.#o.triggerKinds as readonly string[]).includes(event.kind)) return [];
+    const triggers = this.#s.triggers;
+    const wasActive = Object.keys(triggers).length > 0;
+    const qualifies =
+      event.type === 'raise' &&
+      event.level !== undefined &&
+      levelRank(event.level) >= levelRank(this.#o.triggerMinLevel as AlertLevel);
+    if (qualifies) {
+      const previous = triggers[event.key];
+      const onset = Math.min(previous?.onsetTs ?? Number.POSITIVE_INFINITY, onsetTs ?? event.ts);
+      triggers[event.key] = { onsetTs: onset, parameters: [...event.parameters], values: { ...(event.evidence.values ?? {}) } };
+    } else if (triggers[event.key]) {
+      delete triggers[event.key];
+    } else {
+      return [];
+    }
+    const keys = Object.keys(triggers);
+    if (keys.length > 0) return this.#raiseAll(event.ts, true);
+    return wasActive ? this.#raiseAll(event.ts, false) : [];
+  }
+
+  /** Clears pre-warnings whose window has passed (event time or clock). */
+  advance(nowMs: number): AlertEvent[] {
+    const out: AlertEvent[] = [];
+    for (const [sectionId, w] of Object.entries(this.#s.warnings)) {
+      if (w.sourceActive || nowMs <= w.toTs) continue;
+      delete this.#s.warnings[sectionId];
+      out.push(this.#event('clear', sectionId, nowMs, w, 'window passed'));
+    }
+    return out;
+  }
+
+  /** Open pre-warnings (for reconciliation after a warm start). */
+  open(): AlertEvent[] {
+    return Object.entries(this.#s.warnings).map(([sectionId, w]) => this.#event('raise', sectionId, w.fromTs, w, 'open'));
+  }
+
+  snapshot(): UpstreamTrackerState {
+    return structuredClone(this.#s);
+  }
+
+  #raiseAll(ts: number, sourceActive: boolean): AlertEvent[] {
+    const triggers = Object.values(this.#s.triggers);
+    const parameters = [...new Set(triggers.flatMap((t) => t.parameters))].sort();
+    const onsetTs = Math.min(...triggers.map((t) => t.onsetTs));
+    const out: AlertEvent[] = [];
+    for (const arrival of predictArrivals(this.#registry, this.#origin.id, this.#o)) {
+      const id = arrival.section.id;
+      const previous = this.#s.warnings[id];
+      let next: Warning;
+      if (sourceActive) {
+        const start = previous ? Math.min(onsetTs, previous.fromTs - arrival.fromS * 1000) : onsetTs;
+        next = {
+          fromTs: start + arrival.fromS * 1000,
+          peakTs: start + arrival.peakS * 1000,
+          toTs: Math.max(previous?.toTs ?? 0, start + arrival.toS * 1000),
+          parameters: [...new Set([...(previous?.parameters ?? []), ...parameters])].sort(),
+          sourceActive: true,
+        };
+      } else {
+        if (!previous) continue;
+        // The source has stopped at `ts`: the tail passes the section t_p + k·σ_t later.
+        next = { ...previous, toTs: Math.max(previous.toTs, ts + arrival.toS * 1000), sourceActive: false };
+      }
+      const changed =
+        !previous ||
+        previous.fromTs !== next.fromTs ||
+        previous.toTs !== next.toTs ||
+        previous.sourceActive !== next.sourceActive ||
+        previous.parameters.join() !== next.parameters.join();
+      this.#s.warnings[id] = next;
+      if (changed) out.push(this.#event('raise', id, ts, next, sourceActive ? 'source active' : 'source ended', arrival));
+    }
+    return out;
+  }
+
+  #event(
+    type: 'raise' | 'clear',
+    sectionId: string,
+    ts: number,
+    w: Warning,
+    reason: string,
+    arrival?: ArrivalEstimate,
+  ): AlertEvent {
+    const origin = this.#origin.id;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const message =
+      type === 'raise'
+        ? `Upstream alert at ${origin} (${w.parameters.join(', ')}) expected at ${sectionId} from ${iso(w.fromTs)} to ${iso(w.toTs)}, peak ${iso(w.peakTs)}`
+        : `Upstream plume from ${origin} has passed ${sectionId}`;
+    const values: Record<string, number> = {};
+    for (const t of Object.values(this.#s.triggers)) Object.assign(values, t.values);
+    return {
+      type,
+      key: `upstream-arrival:${sectionId}:${origin}`,
+      kind: 'upstream-arrival',
+      level: type === 'raise' ? 'blue' : undefined,
+      sectionId,
+      stationId: undefined,
+      parameters: w.parameters,
+      ts,
+      message,
+      evidence: {
+        values,
+        windowS: Math.round((w.toTs - w.fromTs) / 1000),
+        originSectionId: origin,
+        sourceActive: w.sourceActive,
+        reason,
+        ...(arrival
+          ? {
+              distanceKm: arrival.distanceKm,
+              peakTravelS: Math.round(arrival.peakS),
+              leadingEdgeS: Math.round(arrival.leadingEdgeS),
+              sigmaS: Math.round(arrival.sigmaS),
+            }
+          : {}),
+      },
+      arrival: { fromTs: w.fromTs, peakTs: w.peakTs, toTs: w.toTs, originSectionId: origin },
+    };
+  }
+}

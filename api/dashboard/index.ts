@@ -1,0 +1,1 @@
+export { dashboardPlugin, type DashboardOptions } from './plugin.js';

@@ -1,0 +1,112 @@
+// Alerts not yet resolved, newest first, with level colour and the acknowledge / resolve actions.
+import { h, mount } from './dom.js';
+import { formatTime, nameOf, t } from './i18n.js';
+
+/** Alerts to show: not resolved, newest first. */
+export function activeAlerts(alerts) {
+  return [...alerts.values()]
+    .filter((a) => a.status !== 'resolved')
+    .sort((a, b) => b.openedAt - a.openedAt || b.updatedAt - a.updatedAt);
+}
+
+/**
+ * @param state { alerts: Map, sections: Map, parameters: Map, agencies: Map, fresh: Set, resolving: Map (alert id → reason typed so far) }
+ * @param actions { acknowledge(id), resolve(id, reason), toggleResolve(id), select(sectionId) }
+ */
+export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
+  // The list is rebuilt on every event: keep the reason being typed, and the focus, across it.
+  const focused = document.activeElement?.dataset?.resolveFor;
+  const items = activeAlerts(state.alerts);
+  countEl.textContent = String(items.length);
+  emptyEl.hidden = items.length > 0;
+  mount(
+    listEl,
+    items.map((alert) => {
+      const level = alert.level ?? 'none';
+      const section = state.sections.get(alert.sectionId);
+      const params = alert.parameters
+        .map((p) =>
+          state.parameters.get(p) ? nameOf({ zh: state.parameters.get(p).nameZh, en: state.parameters.get(p).nameEn }) : p,
+        )
+        .join('、');
+      const ackBy = alert.acknowledged?.actor?.agencyId ? state.agencies.get(alert.acknowledged.actor.agencyId) : undefined;
+      const resolving = state.resolving.has(alert.id);
+      return h(
+        'li',
+        {
+          class: ['alert', `level-${level}`, state.fresh.has(alert.id) && 'fresh', alert.status === 'acknowledged' && 'is-acked'],
+          'data-alert-id': alert.id,
+          'data-status': alert.status,
+        },
+        h('div', { class: 'alert-bar' }),
+        h(
+          'div',
+          { class: 'alert-body' },
+          h(
+            'div',
+            { class: 'alert-top' },
+            h('span', { class: ['level-badge', `level-${level}`] }, t('levels')[level] ?? level),
+            h('span', { class: 'kind' }, t('kinds')[alert.kind] ?? alert.kind),
+            h('span', { class: ['status-badge', `status-${alert.status}`] }, t(alert.status)),
+            h('time', { class: 'when', datetime: new Date(alert.openedAt).toISOString() }, formatTime(alert.openedAt)),
+          ),
+          h(
+            'div',
+            { class: 'alert-where' },
+            h(
+              'a',
+              { href: '#', class: 'section-link', onclick: (e) => (e.preventDefault(), actions.select(alert.sectionId)) },
+              section ? nameOf(section.name) : alert.sectionId,
+            ),
+            alert.stationId ? ` · ${alert.stationId}` : '',
+            params ? ` · ${params}` : '',
+          ),
+          h('p', { class: 'alert-message' }, alert.message),
+          alert.acknowledged &&
+            h(
+              'p',
+              { class: 'acked-note' },
+              `${t('acknowledgedBy')} · ${ackBy ? nameOf(ackBy.name) : (alert.acknowledged.actor.agencyId ?? '')} · ${formatTime(alert.acknowledged.at)}`,
+            ),
+          h(
+            'div',
+            { class: 'alert-actions' },
+            alert.status === 'open' &&
+              h('button', { type: 'button', class: 'ack', onclick: () => actions.acknowledge(alert.id) }, t('ack')),
+            !resolving &&
+              h('button', { type: 'button', class: 'resolve', onclick: () => actions.toggleResolve(alert.id) }, t('resolve')),
+          ),
+          resolving &&
+            h(
+              'form',
+              {
+                class: 'resolve-form',
+                onsubmit: (e) => {
+                  e.preventDefault();
+                  const reason = e.currentTarget.elements.reason.value.trim();
+                  if (reason) actions.resolve(alert.id, reason);
+                },
+              },
+              h('input', {
+                name: 'reason',
+                required: true,
+                maxlength: '2000',
+                placeholder: t('resolveReason'),
+                'aria-label': t('resolveReason'),
+                'data-resolve-for': alert.id,
+                value: state.resolving.get(alert.id) ?? '',
+                oninput: (e) => state.resolving.set(alert.id, e.currentTarget.value),
+              }),
+              h('button', { type: 'submit', class: 'primary' }, t('confirm')),
+              h('button', { type: 'button', onclick: () => actions.toggleResolve(alert.id) }, t('cancel')),
+            ),
+        ),
+      );
+    }),
+  );
+  if (focused) {
+    const input = listEl.querySelector(`input[data-resolve-for="${window.CSS.escape(focused)}"]`);
+    input?.focus();
+    input?.setSelectionRange(input.value.length, input.value.length);
+  }
+}

@@ -1,0 +1,199 @@
+// Chinese by default, English on switch; the choice is kept in localStorage (it is no secret).
+const STRINGS = {
+  zh: {
+    appTitle: '跨界水质预警与联合监测',
+    logout: '退出',
+    loginTitle: '监控中心登录',
+    loginKey: '机构 API 密钥',
+    loginButton: '登录',
+    loginHint: '密钥只保存在本浏览器标签页中，关闭标签页即退出。',
+    loginBad: '密钥无效或已吊销。',
+    loginFailed: '无法连接服务器：',
+    rivers: '河流断面（上游 → 下游）',
+    alerts: '未解除预警',
+    noAlerts: '当前无预警。',
+    tasks: '联合监测任务',
+    noTasks: '当前无进行中的联合监测任务。',
+    stationCharts: '站点监测曲线',
+    station: '站点',
+    last24h: '近 24 小时',
+    last7d: '近 7 天',
+    exportCsv: '导出 CSV',
+    openReport: '断面会商报告',
+    live: '实时',
+    reconnecting: '重新连接中…',
+    offline: '连接中断',
+    upstream: '上游',
+    downstream: '下游',
+    boundary: '交界',
+    target: '目标',
+    noData: '无数据',
+    stale: '数据过时',
+    ack: '确认',
+    resolve: '解除',
+    resolveReason: '解除原因',
+    confirm: '提交',
+    cancel: '取消',
+    acknowledgedBy: '已确认',
+    open: '未确认',
+    acknowledged: '已确认',
+    resolved: '已解除',
+    hold: '后督察',
+    closed: '已关闭',
+    lead: '牵头',
+    parties: '参与方',
+    deadline: '到场时限',
+    overdue: '已超时',
+    remaining: '剩余',
+    steps: '现场八步',
+    escalated: '已上报',
+    problems: '未销号问题',
+    section: '断面',
+    limit: '目标限值',
+    hourlyMeans: '小时均值',
+    rawPoints: '原始数据',
+    noReadings: '该时段无数据。',
+    updated: '更新于',
+    actionFailed: '操作失败：',
+    levels: { blue: '蓝色预警', yellow: '黄色预警', orange: '橙色预警', red: '红色预警', none: '数据质量' },
+    kinds: {
+      'early-warning': '临界预警',
+      exceedance: '超标',
+      'sudden-change': '突变',
+      trend: '趋势',
+      'upstream-arrival': '上游来水预警',
+      'data-quality': '数据质量',
+    },
+    classes: { 1: 'Ⅰ类', 2: 'Ⅱ类', 3: 'Ⅲ类', 4: 'Ⅳ类', 5: 'Ⅴ类', 6: '劣Ⅴ类' },
+    stepNames: ['定位签到', '出示证件', '核实信息', '现场检查', '制作笔录', '打印签字', '电子归档', '完成'],
+    minutes: '分钟',
+    hours: '小时',
+  },
+  en: {
+    appTitle: 'Cross-boundary water-quality warning and joint monitoring',
+    logout: 'Log out',
+    loginTitle: 'Monitoring centre login',
+    loginKey: 'Agency API key',
+    loginButton: 'Log in',
+    loginHint: 'The key stays in this browser tab only; closing the tab logs out.',
+    loginBad: 'The key is unknown or revoked.',
+    loginFailed: 'Cannot reach the server: ',
+    rivers: 'Rivers and sections (upstream → downstream)',
+    alerts: 'Active alerts',
+    noAlerts: 'No active alerts.',
+    tasks: 'Joint-monitoring tasks',
+    noTasks: 'No joint-monitoring task in progress.',
+    stationCharts: 'Station charts',
+    station: 'Station',
+    last24h: 'Last 24 h',
+    last7d: 'Last 7 days',
+    exportCsv: 'Export CSV',
+    openReport: 'Section report',
+    live: 'live',
+    reconnecting: 'reconnecting…',
+    offline: 'disconnected',
+    upstream: 'upstream',
+    downstream: 'downstream',
+    boundary: 'boundary',
+    target: 'target',
+    noData: 'no data',
+    stale: 'stale',
+    ack: 'Acknowledge',
+    resolve: 'Resolve',
+    resolveReason: 'Reason for resolving',
+    confirm: 'Submit',
+    cancel: 'Cancel',
+    acknowledgedBy: 'acknowledged',
+    open: 'open',
+    acknowledged: 'acknowledged',
+    resolved: 'resolved',
+    hold: 'post-supervision',
+    closed: 'closed',
+    lead: 'lead',
+    parties: 'Parties',
+    deadline: 'On site by',
+    overdue: 'overdue',
+    remaining: 'left',
+    steps: 'On-site steps',
+    escalated: 'escalated',
+    problems: 'open problems',
+    section: 'Section',
+    limit: 'target limit',
+    hourlyMeans: 'hourly means',
+    rawPoints: 'raw readings',
+    noReadings: 'No readings in this period.',
+    updated: 'updated',
+    actionFailed: 'Action failed: ',
+    levels: { blue: 'Blue', yellow: 'Yellow', orange: 'Orange', red: 'Red', none: 'Data quality' },
+    kinds: {
+      'early-warning': 'early warning',
+      exceedance: 'exceedance',
+      'sudden-change': 'sudden change',
+      trend: 'trend',
+      'upstream-arrival': 'upstream arrival',
+      'data-quality': 'data quality',
+    },
+    classes: { 1: 'I', 2: 'II', 3: 'III', 4: 'IV', 5: 'V', 6: 'worse than V' },
+    stepNames: [
+      'Locate and sign in',
+      'Show credentials',
+      'Verify information',
+      'Inspect',
+      'Make the record',
+      'Print and sign',
+      'File electronically',
+      'Complete',
+    ],
+    minutes: 'min',
+    hours: 'h',
+  },
+};
+
+let lang = window.localStorage.getItem('rw.lang') === 'en' ? 'en' : 'zh';
+
+export function currentLang() {
+  return lang;
+}
+
+/** The string for a key in the current language (the key itself when missing). */
+export function t(key) {
+  return STRINGS[lang][key] ?? key;
+}
+
+/** Name of a bilingual registry object ({ zh, en }). */
+export function nameOf(named) {
+  return named ? (named[lang] ?? named.zh ?? '') : '';
+}
+
+export function setLang(next) {
+  lang = next === 'en' ? 'en' : 'zh';
+  window.localStorage.setItem('rw.lang', lang);
+  applyStatic();
+}
+
+/** Translates every element with data-i18n, and the page language and title. */
+export function applyStatic() {
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  document.title = `RiverWatch ${t('appTitle')}`;
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  const sw = document.getElementById('lang-switch');
+  sw.textContent = lang === 'zh' ? 'English' : '中文';
+  sw.lang = lang === 'zh' ? 'en' : 'zh-CN';
+}
+
+const dateFormat = {
+  zh: new Intl.DateTimeFormat('zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }),
+  en: new Intl.DateTimeFormat('en-GB', { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }),
+};
+
+export function formatTime(ms) {
+  return ms === undefined || ms === null ? '—' : dateFormat[lang].format(new Date(ms));
+}
+
+/** "3 h 12 min" style duration. */
+export function formatDuration(ms) {
+  const minutes = Math.max(0, Math.round(ms / 60000));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h > 0 ? `${h} ${t('hours')} ${m} ${t('minutes')}` : `${m} ${t('minutes')}`;
+}
