@@ -4,12 +4,12 @@
  * readings; InfluxDB is stopped for 30 s during a stream. Every reading the
  * broker acknowledged to the publisher must be in InfluxDB afterwards, once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServices, type TestServices } from '../../harness/services.js';
 import { InfluxStore } from '../../../platform/influx.js';
 import { eventually, harnessEnv } from './fixture.js';
 import { TestPublisher } from './publisher.js';
+import { RoleProcess } from '../role-process.js';
 
 let svc: TestServices<{ redis: true; mosquitto: true; influx: true }>;
 
@@ -19,49 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await svc?.close();
 });
-
-class RoleProcess {
-  #child: ChildProcess | undefined;
-  output = '';
-  constructor(readonly role: string, readonly env: Record<string, string>) {}
-
-  start(): Promise<void> {
-    this.#child = spawn(process.execPath, ['bin/riverwatch.js', this.role], { env: { ...process.env, ...this.env, RW_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.#child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.#child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
-    const child = this.#child;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.role} not ready in 30 s:\n${this.output.slice(-2000)}`)), 30_000);
-      const check = () => {
-        if (this.output.includes('RiverWatch ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', check);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        if (!this.output.includes('RiverWatch ready')) reject(new Error(`${this.role} exited with ${code}:\n${this.output.slice(-2000)}`));
-      });
-    });
-  }
-
-  async kill9(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
 
 async function storedTimes(influx: InfluxStore, stationId: string): Promise<number[]> {
   const series = await influx.query(`SELECT ph FROM water_quality WHERE station = '${stationId}'`);

@@ -1,0 +1,152 @@
+/**
+ * Analytics through the running pipeline (issue 5 "Done when"): a simulated
+ * spill upstream of the Jiangsu–Zhejiang boundary travels down the Taipu
+ * over MQTT → ingest → readings log → analytics → alerts, and produces, in
+ * event-time order, the alert at the boundary section, the pre-warning for the
+ * next section with an arrival window, and that section's exceedance when the
+ * plume arrives; a flat-lined sensor produces a data-quality alert and no
+ * pollution alert. The same seeded input run again with the analytics process
+ * killed (SIGKILL) in the middle gives the same alerts.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { startServices, type TestServices } from '../../harness/services.js';
+import { eventually, harnessEnv, runRoles, type RunningRoles } from '../ingest/fixture.js';
+import { RoleProcess } from '../role-process.js';
+import { runSimulate } from '../../../simulators/index.js';
+import { loadRegistryFile } from '../../../config/index.js';
+import { silentLogger } from '../../../platform/logger.js';
+import type { Alert } from '../../../alerts/index.js';
+import { isPollutionKind } from '../../../domain/index.js';
+
+let svc: TestServices<{ redis: true; mosquitto: true; influx: true }>;
+let scenarioFile: string;
+const registry = loadRegistryFile('config/registry.yaml');
+
+beforeAll(async () => {
+  svc = await startServices({ redis: true, mosquitto: true, influx: true });
+  // The shipped spill scenario plus a dissolved-oxygen sensor that flat-lines upstream.
+  const scenario = parse(readFileSync('simulators/scenarios/taipu-spill.yaml', 'utf8')) as Record<string, unknown>;
+  scenario.faults = [{ id: 'flat-do', kind: 'flatline', stations: ['TP-PW-01'], parameters: ['do'], at: '6h', duration: '18h' }];
+  scenarioFile = join(svc.dir, 'spill-and-flatline.yaml');
+  writeFileSync(scenarioFile, stringify(scenario));
+});
+
+afterAll(async () => {
+  await svc?.close();
+});
+
+/** Group `analytics` of the readings log has read and acknowledged everything. */
+async function analyticsCaughtUp(rw: RunningRoles): Promise<boolean> {
+  const groups = (await rw.ctx.redis('probe').xinfo('GROUPS', `${rw.config.redis.prefix}:readings:0`)) as unknown[][];
+  const group = groups.map((g) => Object.fromEntries(Array.from({ length: g.length / 2 }, (_, i) => [g[2 * i], g[2 * i + 1]]))).find((g) => g.name === 'analytics');
+  return group !== undefined && Number(group.lag) === 0 && Number(group.pending) === 0;
+}
+
+async function simulate(mqttUrl: string): Promise<number> {
+  const run = runSimulate(['--scenario', scenarioFile, '--seed', '7'], { registry, logger: silentLogger(), config: { mqttUrl } });
+  const summary = await run.done;
+  return summary?.readingsAcked ?? 0;
+}
+
+/**
+ * What must be the same across runs: condition, episode, kind, level reached and event time of the
+ * first raise. Not the clearing time, which is processing time (a pre-warning expires on a clock tick).
+ */
+function signature(alerts: readonly Alert[]): string[] {
+  return alerts
+    .filter((a) => !a.key.startsWith('dq-offline'))
+    .map((a) => `${a.key}#${a.episode} ${a.kind} ${a.maxLevel ?? '-'} first=${new Date(a.firstSeen).toISOString()}`)
+    .sort();
+}
+
+const AT_LEAST_YELLOW = ['yellow', 'orange', 'red'];
+
+async function alertsOf(rw: RunningRoles): Promise<Alert[]> {
+  const service = await rw.ctx.alerts();
+  return (await service.listAlerts({ limit: 10_000, offset: 0 })).items;
+}
+
+describe('a spill across the Jiangsu–Zhejiang boundary, through the running pipeline', () => {
+  let reference: string[] = [];
+
+  it('raises the boundary alert, then the downstream pre-warning with its window, then the downstream exceedance; a flat line only a data-quality alert', async () => {
+    const rw = await runRoles(['ingest', 'store', 'analytics', 'alerts'], harnessEnv(svc));
+    try {
+      const sent = await simulate(svc.mosquitto.url);
+      expect(sent).toBeGreaterThan(5000);
+      await eventually(() => analyticsCaughtUp(rw), 120_000, 500);
+      const alerts = await alertsOf(rw);
+      reference = signature(alerts);
+
+      // One condition is one alert: an early warning that becomes an exceedance is the same alert, raised in level.
+      const boundary = alerts.find((a) => a.key === 'exceedance:tp-fenhu:nh3n');
+      const preWarning = alerts.find((a) => a.key === 'upstream-arrival:tp-jiashan:tp-fenhu');
+      const downstream = alerts.find((a) => a.key === 'exceedance:tp-jiashan:nh3n');
+      expect(boundary, 'ammonia alert at the boundary section tp-fenhu').toBeDefined();
+      expect(preWarning, 'pre-warning for tp-jiashan from tp-fenhu').toBeDefined();
+      expect(downstream, 'ammonia alert at tp-jiashan').toBeDefined();
+      expect(AT_LEAST_YELLOW).toContain(boundary!.maxLevel);
+      expect(AT_LEAST_YELLOW).toContain(downstream!.maxLevel);
+      expect(preWarning!.kind).toBe('upstream-arrival');
+      expect(preWarning!.maxLevel).toBe('blue');
+      // In event time: boundary alert, then the pre-warning, then the downstream exceedance inside the window.
+      expect(preWarning!.firstSeen).toBeGreaterThanOrEqual(boundary!.firstSeen);
+      expect(downstream!.firstSeen).toBeGreaterThan(preWarning!.firstSeen);
+      const window = preWarning!.arrival!;
+      expect(window.originSectionId).toBe('tp-fenhu');
+      expect(window.fromTs).toBeLessThan(window.peakTs);
+      expect(window.peakTs).toBeLessThan(window.toTs);
+      const oneIntervalMs = 4 * 3_600_000; // nutrients are analysed on a 4-hour cycle
+      expect(downstream!.firstSeen).toBeGreaterThanOrEqual(window.fromTs - oneIntervalMs);
+      expect(downstream!.firstSeen).toBeLessThanOrEqual(window.toTs + oneIntervalMs);
+
+      // The flat-lined DO sensor: a data-quality alert, and no pollution alert on dissolved oxygen at its section.
+      expect(alerts.some((a) => a.key === 'dq-flat:TP-PW-01:do')).toBe(true);
+      const fromFlatLine = alerts.filter((a) => isPollutionKind(a.kind) && a.sectionId === 'tp-pingwang' && (a.parameters.includes('do') || a.kind === 'sudden-change'));
+      expect(fromFlatLine.map((a) => `${a.key} ${a.stationId} ${a.maxLevel} ${a.message}`)).toEqual([]);
+
+      // A yellow-or-above alert at a boundary section opens one joint task led by the body above both provinces.
+      const service = await rw.ctx.alerts();
+      await eventually(async () => (await service.listTasks({ limit: 100, offset: 0 } as never)).items.length > 0, 30_000);
+      const tasks = (await service.listTasks({ limit: 100, offset: 0 } as never)).items;
+      const fenhuTasks = tasks.filter((t) => t.sectionId === 'tp-fenhu');
+      expect(fenhuTasks.length).toBeGreaterThan(0);
+      for (const task of fenhuTasks) expect(task.coordinatorId).toBe('taihu-bureau');
+      // One alert opens at most one task.
+      const alertIds = tasks.flatMap((t) => t.alertIds);
+      expect(new Set(alertIds).size).toBe(alertIds.length);
+    } finally {
+      await rw.close();
+    }
+  }, 240_000);
+
+  it('the same input with the analytics process killed in the middle gives the same alerts', async () => {
+    expect(reference.length).toBeGreaterThan(3);
+    const env = harnessEnv(svc);
+    const rw = await runRoles(['ingest', 'store', 'alerts'], env);
+    const analytics = new RoleProcess('analytics', env);
+    try {
+      await analytics.start();
+      const simulation = simulate(svc.mosquitto.url);
+      // Kill once analytics has acknowledged part of the stream but not all of it.
+      await eventually(async () => {
+        const groups = (await rw.ctx.redis('probe').xinfo('GROUPS', `${rw.config.redis.prefix}:readings:0`)) as unknown[][];
+        const g = groups.map((x) => Object.fromEntries(Array.from({ length: x.length / 2 }, (_, i) => [x[2 * i], x[2 * i + 1]]))).find((x) => x.name === 'analytics');
+        return Number(g?.['entries-read'] ?? 0) > 40;
+      }, 60_000, 100);
+      await analytics.kill9();
+      await new Promise((r) => setTimeout(r, 1000));
+      await analytics.start();
+      await simulation;
+      await eventually(() => analyticsCaughtUp(rw), 120_000, 500);
+      expect(signature(await alertsOf(rw))).toEqual(reference);
+    } finally {
+      await analytics.stop();
+      await rw.close();
+    }
+  }, 240_000);
+});
