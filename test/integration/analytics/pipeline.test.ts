@@ -78,7 +78,7 @@ describe('a spill across the Jiangsu–Zhejiang boundary, through the running pi
     try {
       const sent = await simulate(svc.mosquitto.url);
       expect(sent).toBeGreaterThan(5000);
-      await eventually(() => analyticsCaughtUp(rw), 120_000, 500);
+      await eventually(() => analyticsCaughtUp(rw), 240_000, 500);
       const alerts = await alertsOf(rw);
       reference = signature(alerts);
 
@@ -122,7 +122,7 @@ describe('a spill across the Jiangsu–Zhejiang boundary, through the running pi
     } finally {
       await rw.close();
     }
-  }, 240_000);
+  }, 400_000);
 
   it('the same input with the analytics process killed in the middle gives the same alerts', async () => {
     expect(reference.length).toBeGreaterThan(3);
@@ -142,11 +142,11 @@ describe('a spill across the Jiangsu–Zhejiang boundary, through the running pi
       await new Promise((r) => setTimeout(r, 1000));
       await analytics.start();
       await simulation;
-      await eventually(() => analyticsCaughtUp(rw), 120_000, 500);
+      await eventually(() => analyticsCaughtUp(rw), 240_000, 500);
       expect(signature(await alertsOf(rw))).toEqual(reference);
     } finally {
       await analytics.stop();
       await rw.close();
     }
-  }, 240_000);
+  }, 400_000);
 });

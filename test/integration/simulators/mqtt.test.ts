@@ -152,8 +152,10 @@ describe('simulator over MQTT (real Mosquitto)', () => {
       stream: { samplingIntervalS: 2 },
     });
     await sim.start();
+    const readingsOf = (stationId: string) => received.filter((m) => m.topic.endsWith(`/${stationId}/readings`)).length;
     try {
-      await sleep(6500);
+      // Wait for readings rather than for time: on a loaded machine a fixed sleep may see too few.
+      await waitFor(() => readingsOf('TP-FH-JS') >= 4, 30_000);
       const command = {
         id: svc.uniqueName('cmd'),
         stationId: 'TP-FH-JS',
@@ -169,7 +171,9 @@ describe('simulator over MQTT (real Mosquitto)', () => {
       expect(ackMessage?.qos).toBe(1);
       const ack = JSON.parse(ackMessage?.payload ?? '{}') as StationCommandAck;
       expect(ack).toMatchObject({ id: command.id, stationId: 'TP-FH-JS', ok: true });
-      await sleep(4500);
+      const afterAck = readingsOf('TP-FH-JS');
+      const otherAfterAck = readingsOf('TP-JS-01');
+      await waitFor(() => readingsOf('TP-FH-JS') >= afterAck + 4 && readingsOf('TP-JS-01') >= otherAfterAck + 3, 30_000);
       const times = (stationId: string, after: boolean): number[] =>
         received
           .filter((m) => m.topic.endsWith(`/${stationId}/readings`))
