@@ -326,6 +326,7 @@ export class AlertsService implements AlertSink {
         });
       }
       if (['opened', 'reraised', 'level-raised', 'cleared', 'resolved'].includes(transition.type)) {
+        // A qualifying alert opens the section's task or attaches to the one not yet closed (task-store.ts).
         const trigger = taskTriggerFor(alert, transition.type, registry, this.config);
         await this.tasks.applyAlertTransition(alert, transition, trigger);
       }
@@ -347,6 +348,17 @@ export class AlertsService implements AlertSink {
       case 'reopened':
         recipients = parties;
         break;
+      case 'alert-attached': {
+        // The other parties know the alert from its own notification; agencies the alert brought into the
+        // task (a pre-warning's origin jurisdiction, a new lead) hear of the task here for the first time.
+        const added = String(transition.details.partiesAdded ?? '')
+          .split(',')
+          .filter((id) => id !== '');
+        recipients = added.map((agencyId) => ({ agencyId, role: 'party' as const }));
+        const lead = transition.details.coordinatorId;
+        if (typeof lead === 'string' && !added.includes(lead)) recipients.push({ agencyId: lead, role: 'lead' });
+        break;
+      }
       case 'closed':
         await this.commands.startSampling(task.id, 'restore', task.sampling.epoch, task.sampling.stationIds);
         recipients = parties;

@@ -43,6 +43,10 @@ export class AlertKeys {
   taskByCondition(conditionKey: string): string {
     return `${this.prefix}:tasks:by-cond:${conditionKey}`;
   }
+  /** The task not yet closed for a section: further qualifying alerts of the section attach to it. */
+  openTaskBySection(sectionId: string): string {
+    return `${this.prefix}:tasks:by-section:${sectionId}`;
+  }
   taskIndex(): string {
     return `${this.prefix}:tasks:idx:all`;
   }

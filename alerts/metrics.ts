@@ -16,32 +16,32 @@ export class AlertsMetrics {
   constructor(register: MetricsRegistry, source: { redis: Redis; keys: AlertKeys }) {
     const registers = [register];
     this.deliveries = new Counter({
-      name: 'rw_alert_deliveries_total',
+      name: 'riverwatch_alert_deliveries_total',
       help: 'Notification deliveries by channel and final outcome (delivered, dead)',
       labelNames: ['channel', 'outcome'],
       registers,
     });
     this.deliveryFailures = new Counter({
-      name: 'rw_alert_delivery_failures_total',
+      name: 'riverwatch_alert_delivery_failures_total',
       help: 'Failed notification delivery attempts (each retried attempt counts)',
       labelNames: ['channel'],
       registers,
     });
     this.deadlinesMissed = new Counter({
-      name: 'rw_task_deadlines_missed_total',
+      name: 'riverwatch_task_deadlines_missed_total',
       help: 'Deadlines missed: on-site arrival (first escalation of a task) and ledger problems (first escalation of a problem)',
       labelNames: ['kind'],
       registers,
     });
     this.firstNotificationSeconds = new Histogram({
-      name: 'rw_alert_first_notification_seconds',
+      name: 'riverwatch_alert_first_notification_seconds',
       help: 'Time from an alert opening to its first delivered webhook',
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,
     });
     const { redis, keys } = source;
     this.openAlerts = new Gauge({
-      name: 'rw_alerts_open',
+      name: 'riverwatch_alerts_open',
       help: 'Alerts not yet resolved, by level (none = data-quality)',
       labelNames: ['level'],
       registers,

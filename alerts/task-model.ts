@@ -113,13 +113,29 @@ export interface SamplingState {
   readonly restored: { readonly at: number; readonly acked: readonly string[]; readonly failed: readonly string[] } | undefined;
 }
 
+/**
+ * One task per section and incident: while a task of a section is not
+ * closed, every further qualifying alert of the section (boundary alert at
+ * or above `taskMinLevel`, upstream-arrival pre-warning) attaches to it.
+ */
 export interface Task {
   readonly id: string;
   readonly status: TaskStatus;
+  /** What opened the task (attached alerts may have other triggers; see the `alert-attached` transitions). */
   readonly trigger: TaskTrigger;
+  /** Condition of the alert that opened the task. */
   readonly conditionKey: string;
-  /** Alerts of the condition attached to this task, first one opened it. */
+  /** Every condition attached so far, the opening one first; their task pointers are removed when the task closes. */
+  readonly conditionKeys: readonly string[];
+  /** Alerts attached to this task, first one opened it. */
   readonly alertIds: readonly string[];
+  /**
+   * Attached alerts whose condition is raised now. Empty = the water is back
+   * within target (`conditionCleared`). Kept by alert id, not condition key,
+   * so that handling an old episode's clear after the next episode's raise
+   * (two dispatchers) cannot drop a raised condition.
+   */
+  readonly activeAlertIds: readonly string[];
   /** Last alert transition applied per alert (seq): a redelivered transition changes nothing. */
   readonly alertSeqs: Readonly<Record<string, number>>;
   readonly sectionId: string;
@@ -136,7 +152,7 @@ export interface Task {
   readonly escalations: readonly Escalation[];
   /** How far up the arrival escalation has gone (0 = not yet). */
   readonly escalationLevel: number;
-  /** Whether the water is back within target (the condition cleared). */
+  /** Whether the water is back within target: every attached condition cleared (`activeAlertIds` empty). */
   readonly conditionCleared: boolean;
   readonly hold: { readonly startedAt: number; readonly until: number; readonly seq: number } | undefined;
   readonly reopenCount: number;
@@ -159,5 +175,23 @@ export function taskSummaryOf(task: Task): TaskSummary {
     ...rest,
     stepsDone: Object.fromEntries(Object.entries(steps).map(([party, list]) => [party, list.length])),
     openProblems: problems.filter((p) => p.status === 'open').length,
+  };
+}
+
+/**
+ * A task as stored, written before or after tasks carried several
+ * conditions: a task stored with one condition gets `conditionKeys` =
+ * [conditionKey] and, unless its condition had cleared, its newest alert
+ * as the active one (the alerts of one condition follow each other).
+ */
+export function normalizeTask(stored: Task): Task {
+  const legacy = stored as Omit<Task, 'conditionKeys' | 'activeAlertIds'> &
+    Partial<Pick<Task, 'conditionKeys' | 'activeAlertIds'>>;
+  if (legacy.conditionKeys !== undefined && legacy.activeAlertIds !== undefined) return stored;
+  const newest = legacy.alertIds.at(-1);
+  return {
+    ...legacy,
+    conditionKeys: legacy.conditionKeys ?? [legacy.conditionKey],
+    activeAlertIds: legacy.activeAlertIds ?? (legacy.conditionCleared || newest === undefined ? [] : [newest]),
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Joint-monitoring task rules, pure: when an alert opens a task, who the
  * parties and the lead are, deadlines, escalation up the agency tree, the
- * eight on-site steps in order, post-supervision hold and relapse, the
- * problem ledger. The store applies the results atomically (task-store.ts).
+ * eight on-site steps in order, post-supervision hold and its end, the
+ * problem ledger. What later alerts of the incident do to a task (attach,
+ * raise, clear, level) is in task-incident.ts. The store applies the
+ * results atomically (task-store.ts).
  */
 import { isPollutionKind, levelRank, type AlertLevel, type ErrorCode, type Registry } from '../domain/index.js';
 import type { Actor, AlertSummary, AlertTransitionType } from './alert-model.js';
@@ -26,9 +28,13 @@ export interface TaskError {
   readonly details?: readonly string[];
 }
 
-type TimingConfig = Pick<AlertsConfig, 'arrivalDeadlineMs' | 'escalationIntervalMs' | 'postSupervisionHoldMs' | 'taskMinLevel'>;
+export type TimingConfig = Pick<
+  AlertsConfig,
+  'arrivalDeadlineMs' | 'escalationIntervalMs' | 'postSupervisionHoldMs' | 'taskMinLevel'
+>;
 
-const SYSTEM: Actor = { kind: 'system' };
+/** Actor of the transitions the system records itself. */
+export const SYSTEM: Actor = { kind: 'system' };
 
 /** Task id of the task an alert opens. */
 export function taskIdFor(alertId: string): string {
@@ -36,9 +42,10 @@ export function taskIdFor(alertId: string): string {
 }
 
 /**
- * Whether an alert transition opens a joint-monitoring task: a pollution
- * alert at or above `taskMinLevel` at a boundary section (opened or raised to
- * it), or an upstream-arrival pre-warning (issue 6 §3).
+ * Whether an alert transition qualifies for a joint-monitoring task: a
+ * pollution alert at or above `taskMinLevel` at a boundary section (opened or
+ * raised to it), or an upstream-arrival pre-warning (issue 6 §3). It opens
+ * the section's task, or attaches to the one not yet closed.
  */
 export function taskTriggerFor(
   alert: AlertSummary,
@@ -55,7 +62,7 @@ export function taskTriggerFor(
 }
 
 /** Parties of a task: the section's two sides (downstream first); for a pre-warning also the origin's. */
-export function partiesFor(alert: AlertSummary, registry: Registry): string[] {
+export function partiesFor(alert: Pick<AlertSummary, 'kind' | 'sectionId' | 'arrival'>, registry: Registry): string[] {
   const out: string[] = [];
   const add = (sectionId: string | undefined): void => {
     const section = sectionId === undefined ? undefined : registry.section(sectionId);
@@ -92,10 +99,18 @@ export function escalationChain(registry: Registry, coordinatorId: string): stri
   return registry.ancestry(coordinatorId).map((a) => a.id);
 }
 
-function withTransitions(
+/** A transition to record, before it is numbered. */
+export interface TransitionItem {
+  readonly type: TaskTransitionType;
+  readonly actor: Actor;
+  readonly details?: Record<string, string | number | boolean>;
+}
+
+/** Appends transitions to a task's history, numbering them (`${taskId}.${seq}`). */
+export function withTransitions(
   task: Task,
   now: number,
-  items: readonly { type: TaskTransitionType; actor: Actor; details?: Record<string, string | number | boolean> }[],
+  items: readonly TransitionItem[],
 ): { ok: true; task: Task; added: TaskTransition[] } {
   const added: TaskTransition[] = [];
   let seq = task.history.length;
@@ -106,7 +121,8 @@ function withTransitions(
   return { ok: true, task: { ...task, updatedAt: now, history: [...task.history, ...added] }, added };
 }
 
-const unchanged = (task: Task): { ok: true; task: Task; added: TaskTransition[] } => ({ ok: true, task, added: [] });
+/** No change. */
+export const unchanged = (task: Task): { ok: true; task: Task; added: TaskTransition[] } => ({ ok: true, task, added: [] });
 
 /** A new task for an alert, or an error when the registry cannot name a lead. */
 export function openTask(
@@ -125,7 +141,9 @@ export function openTask(
     status: 'open',
     trigger,
     conditionKey: alert.key,
+    conditionKeys: [alert.key],
     alertIds: [alert.id],
+    activeAlertIds: [alert.id],
     alertSeqs: { [alert.id]: transitionSeq },
     sectionId: alert.sectionId,
     riverId: alert.riverId,
@@ -246,57 +264,6 @@ export function maybeStartHold(
   const hold = { startedAt: now, until: now + config.postSupervisionHoldMs, seq: (task.hold?.seq ?? task.reopenCount) + 1 };
   return withTransitions({ ...task, status: 'hold', hold }, now, [
     { type: 'hold-started', actor: SYSTEM, details: { until: hold.until } },
-  ]);
-}
-
-/** The condition cleared (alert cleared or resolved). */
-export function conditionCleared(
-  task: Task,
-  now: number,
-  config: TimingConfig,
-): { ok: true; task: Task; added: readonly TaskTransition[] } {
-  if (task.status === 'closed' || task.conditionCleared) return unchanged(task);
-  return maybeStartHold({ ...task, conditionCleared: true, updatedAt: now }, now, config);
-}
-
-/** The condition was raised again: a relapse during the hold reopens the task. */
-export function conditionRaised(
-  task: Task,
-  alertId: string,
-  now: number,
-): { ok: true; task: Task; added: readonly TaskTransition[] } {
-  if (task.status === 'closed') return unchanged(task);
-  const items: { type: TaskTransitionType; actor: Actor; details?: Record<string, string | number | boolean> }[] = [];
-  let next: Task = { ...task, conditionCleared: false };
-  if (!task.alertIds.includes(alertId)) {
-    next = { ...next, alertIds: [...task.alertIds, alertId] };
-    items.push({ type: 'alert-attached', actor: SYSTEM, details: { alertId } });
-  }
-  if (task.status === 'hold') {
-    next = { ...next, status: 'open', hold: undefined, reopenCount: task.reopenCount + 1 };
-    items.push({ type: 'reopened', actor: SYSTEM, details: { alertId, reason: 'relapse during post-supervision' } });
-  }
-  if (items.length === 0)
-    return task.conditionCleared ? { ok: true, task: { ...next, updatedAt: now }, added: [] } : unchanged(task);
-  return withTransitions(next, now, items);
-}
-
-/** The alert's level rose: the task follows, and a tighter deadline applies while nobody is on site. */
-export function levelRaised(
-  task: Task,
-  level: AlertLevel | undefined,
-  now: number,
-  config: TimingConfig,
-): { ok: true; task: Task; added: readonly TaskTransition[] } {
-  if (task.status === 'closed' || level === undefined) return unchanged(task);
-  if (task.level !== undefined && levelRank(level) <= levelRank(task.level)) return unchanged(task);
-  const nobodyOnSite = task.parties.every((p) => !checkedIn(task, p));
-  const deadline =
-    nobodyOnSite && task.escalationLevel === 0
-      ? Math.min(task.arrivalDeadline, now + config.arrivalDeadlineMs[level])
-      : task.arrivalDeadline;
-  return withTransitions({ ...task, level, arrivalDeadline: deadline }, now, [
-    { type: 'level-raised', actor: SYSTEM, details: { level, arrivalDeadline: deadline } },
   ]);
 }
 

@@ -1,9 +1,15 @@
 /**
  * Joint-monitoring tasks in Redis, changed only through the atomic
- * compare-and-set script (with their transitions into the event log). One
- * alert opens at most one task: the task id derives from the alert id and
- * the alert → task and condition → open task pointers are written in the
- * same script, so a redelivered or concurrent trigger finds the task.
+ * compare-and-set script (with their transitions into the event log).
+ *
+ * One task per section and incident, and one alert opens at most one task:
+ * the task id derives from the id of the alert that opened it, and the
+ * pointers alert → task, condition → open task and section → open task are
+ * read, guarded and written in the same script as the task, so a
+ * redelivered or concurrent transition (another dispatcher, a restarted
+ * worker, a restarted Redis with AOF) finds the task instead of opening a
+ * second one. The condition and section pointers go when the task closes;
+ * alert pointers stay (an alert of a closed task never opens another).
  */
 import type { Redis } from 'ioredis';
 import { AppError, type Clock, type Registry } from '../domain/index.js';
@@ -12,8 +18,9 @@ import { REPLAN, transact, type RedisCommand } from './compare-and-set.js';
 import type { AlertsConfig } from './config.js';
 import { appendCommand } from './event-log.js';
 import type { AlertKeys } from './keys.js';
-import { taskSummaryOf, type Task, type TaskStatus, type TaskTransition, type TaskTrigger } from './task-model.js';
-import { conditionCleared, conditionRaised, levelRaised, openTask, type TaskResult } from './task-rules.js';
+import { attachAlert, conditionCleared, conditionRaised, levelRaised } from './task-incident.js';
+import { normalizeTask, taskSummaryOf, type Task, type TaskStatus, type TaskTransition, type TaskTrigger } from './task-model.js';
+import { openTask, type TaskResult } from './task-rules.js';
 
 export interface TaskChange {
   readonly task: Task | undefined;
@@ -30,7 +37,18 @@ export interface TaskFilter {
 }
 
 function parseTask(json: string | null | undefined): Task | undefined {
-  return json ? (JSON.parse(json) as Task) : undefined;
+  return json ? normalizeTask(JSON.parse(json) as Task) : undefined;
+}
+
+/** Pointer values read for an alert transition, and the candidate tasks whose keys are guarded with them. */
+interface Lookup {
+  readonly alert: string | null;
+  readonly cond: string | null;
+  readonly section: string | null;
+  /** The task by alert, else by condition. */
+  readonly primary: string | null;
+  /** For a qualifying alert: the section's task (by pointer, or by scan for a task stored before the pointer existed). */
+  readonly sectionTask: string | null;
 }
 
 export class TaskStore {
@@ -61,10 +79,12 @@ export class TaskStore {
   }
 
   /**
-   * Applies an alert transition to the task of its condition: opens the task
-   * when `trigger` says so and none is open, attaches a new alert of the same
-   * condition, reopens on relapse, follows level and clear. Idempotent per
-   * (alert, transition seq).
+   * Applies an alert transition to the task of its incident. Looks the task
+   * up by the alert, then by its condition, then — for a qualifying alert
+   * (`trigger`) — by its section: a qualifying alert of a section with a task
+   * not yet closed attaches to that task; with none, it opens one. Follows
+   * raise (a relapse during the hold reopens), clear (all attached
+   * conditions) and level. Idempotent per (alert, transition seq).
    */
   async applyAlertTransition(
     alert: AlertSummary,
@@ -74,19 +94,32 @@ export class TaskStore {
     const keys = this.#keys;
     const byAlert = keys.taskByAlert(alert.id);
     const byCond = keys.taskByCondition(alert.key);
-    let used: { alert: string | null; cond: string | null } = { alert: null, cond: null };
+    const bySection = keys.openTaskBySection(alert.sectionId);
+    let used: Lookup = { alert: null, cond: null, section: null, primary: null, sectionTask: null };
+    let candidates: string[] = [];
     return transact<TaskChange>(
       this.#redis,
       async () => {
-        const [a, c] = await this.#redis.mget(byAlert, byCond);
-        used = { alert: a ?? null, cond: c ?? null };
-        const taskId = used.alert ?? used.cond;
-        return taskId ? [byAlert, byCond, keys.task(taskId)] : [byAlert, byCond];
+        const [a = null, c = null, s = null] = await this.#redis.mget(byAlert, byCond, bySection);
+        let sectionTask = trigger ? s : null;
+        // Tasks stored before the section pointer existed: a qualifying alert finds them by a scan.
+        if (trigger && s === null && a === null) sectionTask = (await this.#openTaskWithoutPointer(alert.sectionId)) ?? null;
+        used = { alert: a, cond: c, section: s, primary: a ?? c, sectionTask };
+        candidates = [...new Set([used.primary, sectionTask].filter((id): id is string => id !== null))];
+        return [byAlert, byCond, bySection, ...candidates.map((id) => keys.task(id))];
       },
       (values) => {
-        if (values[0] !== used.alert || values[1] !== used.cond) return REPLAN;
+        if (values[0] !== used.alert || values[1] !== used.cond || values[2] !== used.section) return REPLAN;
         const now = this.#clock.now();
-        const existing = parseTask(values[2]);
+        const tasks = new Map(candidates.map((id, i) => [id, parseTask(values[3 + i])]));
+        const open = (id: string | null): Task | undefined => {
+          const task = id === null ? undefined : tasks.get(id);
+          return task && task.status !== 'closed' ? task : undefined;
+        };
+        // An alert whose task closed stays with it and opens no other; otherwise a closed task is never attached
+        // to (a condition or section pointer to one would be stale).
+        const existing =
+          used.alert !== null ? tasks.get(used.alert) : (open(used.primary) ?? (trigger ? open(used.sectionTask) : undefined));
         if (!existing) {
           if (!trigger) return { commands: [], result: { task: undefined, added: [] } };
           const opened = openTask(alert, trigger, transition.seq, this.#registry, now, this.#config);
@@ -95,6 +128,7 @@ export class TaskStore {
             commands: [
               ['SET', byAlert, opened.task.id],
               ['SET', byCond, opened.task.id],
+              ['SET', bySection, opened.task.id],
               ['ZADD', keys.taskIndex(), opened.task.openedAt, opened.task.id],
               ...this.#writeCommands(undefined, opened.task, opened.added),
             ],
@@ -110,15 +144,14 @@ export class TaskStore {
         switch (transition.type) {
           case 'opened':
           case 'reraised':
-            then((t) => conditionRaised(t, alert.id, now));
-            break;
           case 'level-raised':
-            if (!existing.alertIds.includes(alert.id)) then((t) => conditionRaised(t, alert.id, now));
+            then((t) => attachAlert(t, alert, trigger, this.#registry, now));
+            then((t) => conditionRaised(t, alert.id, now));
             then((t) => levelRaised(t, transition.level, now, this.#config));
             break;
           case 'cleared':
           case 'resolved':
-            then((t) => conditionCleared(t, now, this.#config));
+            then((t) => conditionCleared(t, alert.id, now, this.#config));
             break;
           default:
             break;
@@ -126,9 +159,30 @@ export class TaskStore {
         const task: Task = { ...result.task, alertSeqs: { ...result.task.alertSeqs, [alert.id]: transition.seq } };
         const commands: RedisCommand[] = [...this.#writeCommands(existing, task, result.added)];
         if (values[0] === null) commands.push(['SET', byAlert, task.id]);
+        if (task.status !== 'closed' && task.alertIds.includes(alert.id)) {
+          // The condition (a later episode relapses into this task) and, for a task stored before the section
+          // pointer existed, the section now point here; a section pointer to another task is left alone.
+          if (values[1] !== task.id) commands.push(['SET', byCond, task.id]);
+          if (values[2] === null && task.sectionId === alert.sectionId) commands.push(['SET', bySection, task.id]);
+        }
         return { commands, result: { task, added: result.added } };
       },
     );
+  }
+
+  /** The oldest task not closed of a section that has no section pointer (stored before it existed), if any. */
+  async #openTaskWithoutPointer(sectionId: string): Promise<string | undefined> {
+    const ids = await this.#redis.smembers(this.#keys.openTasks());
+    let best: Task | undefined;
+    for (let i = 0; i < ids.length; i += 200) {
+      const chunk = ids.slice(i, i + 200).map((id) => this.#keys.task(id));
+      for (const json of chunk.length > 0 ? await this.#redis.mget(...chunk) : []) {
+        const task = parseTask(json);
+        if (task && task.status !== 'closed' && task.sectionId === sectionId && (!best || task.openedAt < best.openedAt))
+          best = task;
+      }
+    }
+    return best?.id;
   }
 
   /**
@@ -137,17 +191,31 @@ export class TaskStore {
    */
   async update(taskId: string, decide: (task: Task, now: number) => TaskResult): Promise<TaskChange> {
     const key = this.#keys.task(taskId);
-    return transact<TaskChange>(this.#redis, [key], (values) => {
-      const task = parseTask(values[0]);
-      if (!task) throw new AppError('RW_NOT_FOUND', `no task ${taskId}`);
-      const result = decide(task, this.#clock.now());
-      if (!result.ok) throw new AppError(result.code, result.message, result.details ? { details: result.details } : undefined);
-      if (result.task === task) return { commands: [], result: { task, added: [] } };
-      return {
-        commands: this.#writeCommands(task, result.task, result.added),
-        result: { task: result.task, added: result.added },
-      };
-    });
+    // The task's condition and section pointers are guarded too: a close removes those still pointing here.
+    let pointers: string[] = [];
+    return transact<TaskChange>(
+      this.#redis,
+      async () => {
+        const task = parseTask(await this.#redis.get(key));
+        pointers = task ? this.#pointerKeys(task) : [];
+        return [key, ...pointers];
+      },
+      (values) => {
+        const task = parseTask(values[0]);
+        if (!task) throw new AppError('RW_NOT_FOUND', `no task ${taskId}`);
+        // The task changed between the two reads (an alert attached a condition): plan again with its pointers.
+        const current = this.#pointerKeys(task);
+        if (current.length !== pointers.length || current.some((k, i) => k !== pointers[i])) return REPLAN;
+        const result = decide(task, this.#clock.now());
+        if (!result.ok) throw new AppError(result.code, result.message, result.details ? { details: result.details } : undefined);
+        if (result.task === task) return { commands: [], result: { task, added: [] } };
+        const held = pointers.filter((_, i) => values[i + 1] === task.id);
+        return {
+          commands: this.#writeCommands(task, result.task, result.added, held),
+          result: { task: result.task, added: result.added },
+        };
+      },
+    );
   }
 
   async list(filter: TaskFilter): Promise<{ items: Task[]; total: number }> {
@@ -170,14 +238,30 @@ export class TaskStore {
     return { items, total };
   }
 
-  #writeCommands(previous: Task | undefined, next: Task, added: readonly TaskTransition[]): RedisCommand[] {
+  /** Condition and section pointers of a task (which may point to it while it is not closed). */
+  #pointerKeys(task: Task): string[] {
+    return [this.#keys.openTaskBySection(task.sectionId), ...task.conditionKeys.map((k) => this.#keys.taskByCondition(k))];
+  }
+
+  /**
+   * Writes of a changed task. `heldPointers`: its condition and section
+   * pointers that were read (and are guarded) pointing to it; required when
+   * the change may close the task.
+   */
+  #writeCommands(
+    previous: Task | undefined,
+    next: Task,
+    added: readonly TaskTransition[],
+    heldPointers?: readonly string[],
+  ): RedisCommand[] {
     const keys = this.#keys;
     const commands: RedisCommand[] = [['SET', keys.task(next.id), JSON.stringify(next)]];
     if (next.status !== 'closed' && previous === undefined) commands.push(['SADD', keys.openTasks(), next.id]);
     if (next.status === 'closed' && previous?.status !== 'closed') {
+      if (heldPointers === undefined) throw new Error(`task ${next.id} closed without its pointers guarded`);
       commands.push(['SREM', keys.openTasks(), next.id]);
-      // A later raise of the condition opens a new task (the script deletes only a pointer to this task).
-      commands.push(['DEL', keys.taskByCondition(next.conditionKey)]);
+      // A later alert of the section or one of its conditions opens a new task (only pointers to this task go).
+      for (const pointer of heldPointers) commands.push(['DEL', pointer]);
     }
     const summary = taskSummaryOf(next);
     for (const transition of added)

@@ -57,12 +57,18 @@ async function runRoles(roles: readonly Role[], config: Config, logger: Logger, 
     }
     if (!roles.includes('api') && config.http.metricsPort > 0) await startMetricsServer(ctx);
     if (argv.includes('--simulate')) await startSimulation(ctx, argv);
-    logger.info({ roles, services: { ...ctx.services, mqttPassword: undefined } }, 'RiverWatch ready');
+    const services = { redis: withoutPassword(ctx.services.redisUrl), influxdb: withoutPassword(ctx.services.influxUrl), mqtt: withoutPassword(ctx.services.mqttUrl) };
+    logger.info({ roles, services, addresses: ctx.addresses }, 'RiverWatch ready');
   } catch (err) {
     logger.fatal({ err }, 'start failed');
     await lifecycle.close();
     process.exitCode = 1;
   }
+}
+
+/** A service URL for the log: any password in it replaced. */
+function withoutPassword(url: string | undefined): string | undefined {
+  return url?.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }
 
 async function startSimulation(ctx: Context, argv: string[]): Promise<void> {

@@ -9,7 +9,7 @@ import type { ingestMetrics } from '../platform/metrics.js';
 import type { DeadLetterStore } from './dead-letters.js';
 import { lettersFor } from './dead-letters.js';
 import type { RedisReadingsLog } from './readings-log.js';
-import { validateSubmission, type ValidationLimits } from './validate.js';
+import { validateSubmission, type ValidationLimits, type ValidationResult } from './validate.js';
 
 export interface GatewayDeps {
   registry: Registry;
@@ -37,12 +37,21 @@ export class PipelineGateway implements IngestGateway {
   async submit(submission: Submission): Promise<SubmitResult> {
     const { log, deadLetters, metrics, logger } = this.#deps;
     if (log.overHighWater) throw new AppError('RW_BACKPRESSURE');
-    const { readings, rejections } = validateSubmission(submission, {
-      registry: this.#deps.registry,
-      parameters: this.#deps.parameters,
-      limits: this.#deps.limits,
-      now: this.#deps.clock.now(),
-    });
+    let result: ValidationResult;
+    try {
+      result = validateSubmission(submission, {
+        registry: this.#deps.registry,
+        parameters: this.#deps.parameters,
+        limits: this.#deps.limits,
+        now: this.#deps.clock.now(),
+      });
+    } catch (err) {
+      // Validation is pure; an exception here is a bug met by odd input. Refuse the input with a
+      // reason instead of letting a caller retry it forever (MQTT would hold the message).
+      logger.error({ err, ingress: submission.source, peer: submission.peer }, 'validation failed on input; refusing it');
+      result = { readings: [], rejections: [{ code: 'RW_INVALID_PAYLOAD', message: `payload could not be validated: ${(err as Error).message}`.slice(0, 300) }] };
+    }
+    const { readings, rejections } = result;
     const stop = metrics.appendSeconds.startTimer();
     await Promise.all([
       log.append(readings).then(() => stop()),

@@ -146,7 +146,7 @@ function validateOne(
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      rejectValue('RW_NOT_FINITE', `"${key}" must be a finite number, got ${truncate(JSON.stringify(value) ?? String(value))}`);
+      rejectValue('RW_NOT_FINITE', `"${key}" must be a finite number, got ${describe(value)}`);
       continue;
     }
     const spec = ctx.parameters.get(key);
@@ -164,7 +164,8 @@ function validateOne(
     kept++;
   }
   for (const key of Object.keys(rawFlags)) {
-    if (!(key in (item.values as object))) {
+    // Own keys only: "constructor" or "toString" must not pass as a parameter with a value.
+    if (!Object.hasOwn(item.values as object, key)) {
       rejections.push({ code: 'RW_UNKNOWN_PARAMETER', message: `flag given for "${truncate(key)}", which has no value`, index, stationId, parameter: key });
     }
   }
@@ -193,6 +194,18 @@ export function parseTimestamp(value: unknown): number | undefined {
   if (typeof value !== 'string' || value.length > 40 || !ISO_WITH_OFFSET.test(value)) return undefined;
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * A short description of an outside value for a message. Never serialises
+ * the value: a deeply nested one would overflow the stack (found by the fuzzer).
+ */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the text "${truncate(value)}"`;
+  return truncate(String(value));
 }
 
 function truncate(text: string, max = 40): string {

@@ -57,15 +57,16 @@ export function readingsIngestRoutes(deps: { gateway: IngestGateway; auth: Stati
             'Body: one reading or {"readings": [...]} (at most RW_INGEST_MAX_BATCH). Each reading is validated on its own; valid readings are kept even when others in the batch are refused. Validation is done by the shared ingest validator (per-reading reasons), so this schema documents the body rather than rejecting it as a whole.',
           security: [{ bearer: [] }],
           body: Type.Union([ReadingBody, Type.Object({ readings: Type.Array(ReadingBody, { maxItems: 10000 }) })]),
-          response: { 202: Result, 400: Type.Ref('ErrorBody'), 401: Type.Ref('ErrorBody'), 403: Type.Ref('ErrorBody'), 413: Type.Ref('ErrorBody'), 422: Type.Ref('ErrorBody'), 503: Type.Ref('ErrorBody') },
+          response: { 202: Result, 400: Type.Ref('ErrorBody'), 401: Type.Ref('ErrorBody'), 403: Type.Ref('ErrorBody'), 413: Type.Ref('ErrorBody'), 415: Type.Ref('ErrorBody'), 422: Type.Ref('ErrorBody'), 503: Type.Ref('ErrorBody') },
         },
         // The shared validator gives per-reading reasons; a schema failure must not reject good readings of the batch.
         attachValidation: true,
         errorHandler: async (error, request, reply) => {
           const fe = error as { code?: string; message: string };
           if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+            // Dead-lettered only for an authenticated station: anonymous clients must not fill the store.
             const station = bearer(request.headers.authorization, deps.auth);
-            await deps.gateway.deadLetter({ source: 'http', raw: '', code: 'RW_PAYLOAD_TOO_LARGE', message: fe.message, peer: request.ip, ...(station ? { stationId: station } : {}) });
+            if (station) await deps.gateway.deadLetter({ source: 'http', raw: '', code: 'RW_PAYLOAD_TOO_LARGE', message: fe.message, peer: request.ip, stationId: station });
             return sendError(reply, 413, 'RW_PAYLOAD_TOO_LARGE', `${fe.message}; split the upload into batches`);
           }
           throw error;
@@ -76,7 +77,14 @@ export function readingsIngestRoutes(deps: { gateway: IngestGateway; auth: Stati
         if (!stationId) {
           return sendError(reply, 401, 'RW_UNAUTHORIZED', 'send "Authorization: Bearer <station token>"');
         }
-        const raw = request.body as unknown as RawJson;
+        const body = request.body as unknown;
+        if (!isRawJson(body)) {
+          // Not sent as application/json (text/plain, a form, or no body at all).
+          const text = typeof body === 'string' ? body : '';
+          await deps.gateway.deadLetter({ source: 'http', raw: text, code: 'RW_INVALID_PAYLOAD', message: `Content-Type ${request.headers['content-type'] ?? '(none)'} is not application/json`, stationId, peer: request.ip });
+          return sendError(reply, 415, 'RW_INVALID_PAYLOAD', 'send the readings as JSON with Content-Type: application/json');
+        }
+        const raw = body;
         if (raw.error !== undefined) {
           await deps.gateway.deadLetter({ source: 'http', raw: raw.text, code: 'RW_INVALID_JSON', message: raw.error, stationId, peer: request.ip });
           return sendError(reply, 400, 'RW_INVALID_JSON', `body is not JSON: ${raw.error}`);
@@ -100,6 +108,10 @@ export function readingsIngestRoutes(deps: { gateway: IngestGateway; auth: Stati
       },
     );
   };
+}
+
+function isRawJson(body: unknown): body is RawJson {
+  return typeof body === 'object' && body !== null && typeof (body as RawJson).text === 'string';
 }
 
 function bearer(header: string | undefined, auth: StationAuthenticator): string | undefined {

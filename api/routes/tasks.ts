@@ -78,8 +78,14 @@ const taskCommon = {
   id: Type.String(),
   status: Type.Enum(TASK_STATUSES),
   trigger: Type.Enum(['boundary-alert', 'upstream-arrival']),
-  conditionKey: Type.String(),
-  alertIds: Type.Array(Type.String()),
+  conditionKey: Type.String({ description: 'condition of the alert that opened the task' }),
+  conditionKeys: Type.Array(Type.String(), { description: 'every condition attached, the opening one first' }),
+  alertIds: Type.Array(Type.String(), {
+    description: 'alerts attached (one task per section and incident), first one opened it',
+  }),
+  activeAlertIds: Type.Array(Type.String(), {
+    description: 'attached alerts whose condition is raised now; empty = water back within target (conditionCleared)',
+  }),
   sectionId: Type.String(),
   riverId: Type.Optional(Type.String()),
   level: Type.Optional(Type.String()),

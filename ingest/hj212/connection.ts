@@ -126,7 +126,7 @@ export class Hj212Connection {
       if (this.#closed) return;
       if (event.kind === 'packet') this.#enqueue(event.data, event.raw);
       else if (event.kind === 'garbage')
-        this.#badInput('garbage', 'RW_HJ212_FRAME', `${event.byteCount} bytes outside any frame`, event.sample);
+        this.#badInput('garbage', 'RW_HJ212_FRAME', `${event.byteCount} bytes outside any frame`, maskPassword(event.sample));
       else this.#badInput(event.reason, event.code, `frame refused: ${event.reason}`, maskPassword(event.raw));
     }
   }

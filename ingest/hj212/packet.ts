@@ -186,5 +186,6 @@ export function buildPacket(fields: Hj212PacketFields): string {
 
 /** The packet text with the password masked, for logs and dead letters (the PW is a credential). */
 export function maskPassword(text: string): string {
-  return text.replace(/([;#\d]|^)PW=[^;]*/, '$1PW=***');
+  // Every occurrence: garbage samples may hold several frames' worth of text.
+  return text.replace(/([;#\d]|^)PW=[^;&]*/g, '$1PW=***');
 }

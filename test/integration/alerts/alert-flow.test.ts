@@ -87,9 +87,9 @@ describe('alert lifecycle and notifications on real Redis and BullMQ', () => {
     }
 
     const text = await metrics.metrics();
-    expect(text).toMatch(/rw_alert_deliveries_total\{channel="webhook",outcome="delivered"\} (\d+)/);
-    expect(text).toContain('rw_alert_first_notification_seconds_count 1');
-    expect(text).not.toMatch(/rw_alerts_open\{level="orange"\} 1/);
+    expect(text).toMatch(/riverwatch_alert_deliveries_total\{channel="webhook",outcome="delivered"\} (\d+)/);
+    expect(text).toContain('riverwatch_alert_first_notification_seconds_count 1');
+    expect(text).not.toMatch(/riverwatch_alerts_open\{level="orange"\} 1/);
   });
 
   it('a failing webhook is retried with backoff and dead-lettered after the last attempt', async () => {
@@ -106,11 +106,11 @@ describe('alert lifecycle and notifications on real Redis and BullMQ', () => {
     // Every dead letter is counted (the task this alert opened notifies p1 too, so there may be two).
     await waitFor('dead counter matches the dead letters', async () => {
       const counted = Number(
-        /rw_alert_deliveries_total\{channel="webhook",outcome="dead"\} (\d+)/.exec(await metrics.metrics())?.[1] ?? 0,
+        /riverwatch_alert_deliveries_total\{channel="webhook",outcome="dead"\} (\d+)/.exec(await metrics.metrics())?.[1] ?? 0,
       );
       return counted >= 1 && counted === (await service.notifier.deadLetters()).length;
     });
-    expect(await metrics.metrics()).toMatch(/rw_alerts_open\{level="yellow"\} 1/);
+    expect(await metrics.metrics()).toMatch(/riverwatch_alerts_open\{level="yellow"\} 1/);
     receiver.failFor.delete('p1');
   });
 });

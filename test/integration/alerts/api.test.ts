@@ -184,21 +184,38 @@ describe('alerts API: keys, scope, routes and live events', () => {
   it('tasks: the lead sees the task it coordinates, steps in order, ledger entries', async () => {
     const alertKey = 'exceedance:bd-prov:codmn';
     await service.publish([alertEvent({ key: alertKey, parameters: ['codmn'], ts: Date.now() })]);
+    // One task per section and incident: the first test's task at bd-prov is not closed (no steps recorded),
+    // so this alert attaches to it instead of sending a second team.
     const task = await waitFor('task', async () =>
-      (await service.listTasks({ limit: 50, offset: 0 })).items.find((t) => t.conditionKey === alertKey),
+      (await service.listTasks({ limit: 50, offset: 0 })).items.find((t) => t.conditionKeys.includes(alertKey)),
     );
+    const codmnAlertId = task.alertIds[1];
+    expect(task.conditionKeys).toEqual(['exceedance:bd-prov:tp', alertKey]);
 
     const lead = await app.inject({ url: `/api/v1/tasks/${task.id}`, headers: as('p1') });
     expect(lead.statusCode).toBe(200);
-    expect(lead.json()).toMatchObject({ coordinatorId: 'p1', parties: ['k2', 'k1b'] });
+    expect(lead.json()).toMatchObject({
+      coordinatorId: 'p1',
+      parties: ['k2', 'k1b'],
+      conditionKey: 'exceedance:bd-prov:tp',
+      conditionKeys: ['exceedance:bd-prov:tp', alertKey],
+      // The first test resolved its alert: only this one is raised.
+      activeAlertIds: [codmnAlertId],
+      conditionCleared: false,
+    });
+    const history = lead.json().history as { type: string; details: Record<string, unknown> }[];
+    expect(history.filter((h) => !h.type.startsWith('sampling-'))).toMatchObject([
+      { type: 'opened' },
+      { type: 'alert-attached', details: { alertId: codmnAlertId, conditionKey: alertKey, trigger: 'boundary-alert' } },
+    ]);
     expect((await app.inject({ url: `/api/v1/tasks/${task.id}`, headers: as('k1a') })).statusCode).toBe(403);
-    // Two tasks at bd-prov by now (this one and the first test's); k1a sees none of them.
+    // One task at bd-prov (carrying both alerts); k1a sees none.
     const leadList = (await app.inject({ url: '/api/v1/tasks?status=open&section=bd-prov', headers: as('p1') })).json() as {
       total: number;
-      items: { id: string }[];
+      items: { id: string; alertIds: string[]; activeAlertIds: string[] }[];
     };
-    expect(leadList.total).toBe(2);
-    expect(leadList.items.map((t) => t.id)).toContain(task.id);
+    expect(leadList.total).toBe(1);
+    expect(leadList.items).toMatchObject([{ id: task.id, alertIds: task.alertIds, activeAlertIds: [codmnAlertId] }]);
     expect((await app.inject({ url: '/api/v1/tasks', headers: as('k1a') })).json()).toMatchObject({ total: 0, items: [] });
 
     const outOfOrder = await app.inject({

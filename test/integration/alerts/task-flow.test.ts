@@ -111,7 +111,7 @@ describe('joint-monitoring tasks on real Redis, BullMQ and Mosquitto', () => {
     await waitFor('escalation webhook to p1', () =>
       receiver.taskWebhooks().find((h) => h.agencyId === 'p1' && h.payload.transition.type === 'escalated'),
     );
-    expect(await metrics.metrics()).toMatch(/rw_task_deadlines_missed_total\{kind="arrival"\} 1/);
+    expect(await metrics.metrics()).toMatch(/riverwatch_task_deadlines_missed_total\{kind="arrival"\} 1/);
 
     await recordAllSteps(task);
     await service.publish([alertEvent({ key, ts: t0 + 1000, type: 'clear' })]);

@@ -113,9 +113,11 @@ describe('a spill across the Jiangsu–Zhejiang boundary, through the running pi
       const service = await rw.ctx.alerts();
       await eventually(async () => (await service.listTasks({ limit: 100, offset: 0 } as never)).items.length > 0, 30_000);
       const tasks = (await service.listTasks({ limit: 100, offset: 0 } as never)).items;
+      // One joint task per section and incident: the spill's alerts at tp-fenhu all join the one task.
       const fenhuTasks = tasks.filter((t) => t.sectionId === 'tp-fenhu');
-      expect(fenhuTasks.length).toBeGreaterThan(0);
-      for (const task of fenhuTasks) expect(task.coordinatorId).toBe('taihu-bureau');
+      expect(fenhuTasks).toHaveLength(1);
+      expect(fenhuTasks[0]!.coordinatorId).toBe('taihu-bureau');
+      expect(fenhuTasks[0]!.alertIds).toEqual(expect.arrayContaining([boundary!.id]));
       // One alert opens at most one task.
       const alertIds = tasks.flatMap((t) => t.alertIds);
       expect(new Set(alertIds).size).toBe(alertIds.length);

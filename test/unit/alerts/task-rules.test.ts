@@ -9,10 +9,7 @@ import {
   checkHold,
   checkProblemDeadlines,
   closeOutProblem,
-  conditionCleared,
-  conditionRaised,
   escalationChain,
-  levelRaised,
   nextArrivalEscalationAt,
   openTask,
   recordStep,
@@ -20,6 +17,7 @@ import {
   samplingStationsFor,
   taskTriggerFor,
 } from '../../../alerts/task-rules.js';
+import { attachAlert, conditionCleared, conditionRaised, levelRaised } from '../../../alerts/task-incident.js';
 import type { AlertEvent } from '../../../domain/index.js';
 import { alertEvent, testRegistry } from './registry-fixture.js';
 
@@ -29,11 +27,11 @@ const registry = testRegistry();
 const config = alertsConfig({ escalationIntervalMs: HOUR, postSupervisionHoldMs: 72 * HOUR });
 const party = { kind: 'agency' as const, agencyId: 'k2' };
 
-function summary(overrides: Partial<AlertEvent> = {}): AlertSummary {
+function summary(overrides: Partial<AlertEvent> = {}, id = 'al-t-1'): AlertSummary {
   const r = applyEvent(undefined, alertEvent({ ts: T0, ...overrides }), {
     now: T0,
     riverId: 'r1',
-    newAlert: { id: 'al-t-1', episode: 1 },
+    newAlert: { id, episode: 1 },
     autoResolveHoldMs: 0,
   });
   return summaryOf(r.alert as Alert);
@@ -189,23 +187,26 @@ describe('post-supervision', () => {
   it('holds once steps are done and the water is back, closes after the hold, reopens on relapse', () => {
     let task = completeSteps(completeSteps(newTask(), 'k2'), 'k1b');
     expect(task.status).toBe('open');
-    task = conditionCleared(task, T0 + 2 * HOUR, config).task;
+    task = conditionCleared(task, 'al-t-1', T0 + 2 * HOUR, config).task;
     expect(task).toMatchObject({ status: 'hold', hold: { startedAt: T0 + 2 * HOUR, until: T0 + 74 * HOUR } });
 
-    const relapse = conditionRaised(task, 'al-t-2', T0 + 10 * HOUR);
-    expect(relapse.added.map((t) => t.type)).toEqual(['alert-attached', 'reopened']);
+    // The next episode of the same condition during the hold: attached, a relapse.
+    const attached = attachAlert(task, summary({}, 'al-t-2'), undefined, registry, T0 + 10 * HOUR);
+    const relapse = conditionRaised(attached.task, 'al-t-2', T0 + 10 * HOUR);
+    expect([...attached.added, ...relapse.added].map((t) => t.type)).toEqual(['alert-attached', 'reopened']);
     expect(relapse.task).toMatchObject({ status: 'open', hold: undefined, reopenCount: 1, alertIds: ['al-t-1', 'al-t-2'] });
 
-    const again = conditionCleared(relapse.task, T0 + 20 * HOUR, config).task;
+    const again = conditionCleared(relapse.task, 'al-t-2', T0 + 20 * HOUR, config).task;
     expect(again.status).toBe('hold');
     expect(checkHold(again, T0 + 20 * HOUR + 72 * HOUR - 1).task.status).toBe('hold');
     const closed = checkHold(again, T0 + 92 * HOUR);
     expect(closed.task).toMatchObject({ status: 'closed', closedAt: T0 + 92 * HOUR });
-    expect(conditionRaised(closed.task, 'al-t-3', T0 + 100 * HOUR).added).toEqual([]);
+    expect(attachAlert(closed.task, summary({}, 'al-t-3'), 'boundary-alert', registry, T0 + 100 * HOUR).added).toEqual([]);
+    expect(conditionRaised(closed.task, 'al-t-2', T0 + 100 * HOUR).added).toEqual([]);
   });
 
   it('the water back before the steps are done does not start the hold', () => {
-    const task = conditionCleared(completeSteps(newTask(), 'k2'), T0, config).task;
+    const task = conditionCleared(completeSteps(newTask(), 'k2'), 'al-t-1', T0, config).task;
     expect(task).toMatchObject({ status: 'open', conditionCleared: true });
     const r = completeSteps(task, 'k1b');
     expect(r.status).toBe('hold');
@@ -235,7 +236,7 @@ describe('problem ledger', () => {
     ]);
     task = overdue.task;
 
-    task = conditionCleared(task, T0 + 11 * HOUR, config).task;
+    task = conditionCleared(task, 'al-t-1', T0 + 11 * HOUR, config).task;
     expect(checkHold(task, T0 + 200 * HOUR).task.status).toBe('hold');
     const closed = closeOutProblem(task, 'p1', { evidence: ['report-7'], note: 'sealed' }, party, T0 + 200 * HOUR);
     expect(closed.ok && closed.task.status).toBe('closed');

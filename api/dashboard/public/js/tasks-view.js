@@ -57,6 +57,9 @@ export function renderTasks(listEl, emptyEl, countEl, state, actions) {
             h('dd', { class: 'overdue' }, task.escalations.map((e) => agencyName(e.toAgencyId)).join(' → ')),
           task.openProblems > 0 && h('dt', {}, t('problems')),
           task.openProblems > 0 && h('dd', {}, String(task.openProblems)),
+          // One task per section and incident: how many alerts it carries (every attachment is a live task event).
+          task.alertIds.length > 1 && h('dt', {}, t('taskAlerts')),
+          task.alertIds.length > 1 && h('dd', { class: 'task-alerts' }, String(task.alertIds.length)),
         ),
         h(
           'table',
