@@ -271,7 +271,9 @@ export const DEFAULT_OPTIONS = {
 export const PARAMETER_DEFAULTS: Readonly<Record<string, ParameterOverride>> = {
   // DO swings daily by 1–2 mg/L or more; a band of 20 % above the bound (6.0 for class III, the whole class III
   // range) would raise blue most summer nights. 10 % (5.5 for class III) keeps the band near the limit.
-  do: { threshold: { earlyWarningFraction: 0.9 } },
+  // DO follows photosynthesis every day: six flat hours cannot be water, so a stuck DO sensor is
+  // recognised before its frozen values become the sudden-change baseline (docs/evaluation.md).
+  do: { threshold: { earlyWarningFraction: 0.9 }, flatLine: { minDurationMs: 21_600_000 } },
   codmn: { flatLine: { minDurationMs: 172_800_000 } },
   nh3n: { flatLine: { minDurationMs: 172_800_000 } },
   tp: { flatLine: { minDurationMs: 172_800_000 } },

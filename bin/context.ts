@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { loadRegistryFile, type Config } from '../config/index.js';
+import { loadParameterTable } from '../config/parameters-file.js';
 import { AppError, ParameterTable, systemClock, type Clock, type Registry, type StationCommand } from '../domain/index.js';
 import { EmbeddedBroker } from '../platform/embedded-broker.js';
 import { InfluxStore } from '../platform/influx.js';
@@ -69,8 +70,8 @@ export interface ServiceNeeds {
 }
 
 export async function createContext(config: Config, logger: Logger, lifecycle: Lifecycle, needs: ServiceNeeds, roles: readonly string[] = []): Promise<Context> {
-  const registry = loadRegistryFile(config.registryFile);
-  const parameters = new ParameterTable();
+  const parameters = loadParameterTable(config.parametersFile);
+  const registry = loadRegistryFile(config.registryFile, parameters);
   const metrics = createMetricsRegistry();
   const dataDir = resolve(config.dataDir);
   const services: Context['services'] = { mqttUser: config.mqtt.username, mqttPassword: config.mqtt.password };

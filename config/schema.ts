@@ -17,6 +17,7 @@ const bool = (def: boolean, leaf: Leaf) => Type.Boolean({ default: def, ...leaf 
 
 export const ConfigSchema = Type.Object({
   registryFile: str('config/registry.yaml', { env: 'RW_REGISTRY_FILE', description: 'Registry of agencies, rivers, sections and stations (YAML or JSON; docs/registry.md).' }, { minLength: 1 }),
+  parametersFile: str('', { env: 'RW_PARAMETERS_FILE', description: 'YAML file adding parameters to the nine canonical ones (key, names, unit, HJ 212 code, plausible range, precision; config/parameters-file.ts); empty = canonical only.' }),
   instance: str('1', { env: 'RW_INSTANCE', description: 'Name of this process within its role, stable across restarts (consumer names and MQTT client ids derive from it); give each process of a scaled-out role its own.' }, { pattern: '^[A-Za-z0-9_.-]+$' }),
   dataDir: str('.riverwatch', { env: 'RW_DATA_DIR', description: 'Folder for locally started services (Redis, InfluxDB) and their logs.' }, { minLength: 1 }),
   logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], {

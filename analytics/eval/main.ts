@@ -12,6 +12,14 @@
  * every labelled run (rows alarmed, alarm rows before and after it) and every
  * false-alarm episode of the sudden-change detector, `--sensitivity` to rerun
  * with one option changed at a time (about 20 replays: slower).
+ *
+ * After GECCO, the simulated river scenarios (river-scenarios.ts; about 40 s):
+ * `--no-river` skips them, `--quick` leaves out the two calm months,
+ * `--river-only` skips GECCO. `--replay-mqtt` then replays the GECCO file end
+ * to end through the running pipeline over MQTT (replay-mqtt.ts; starts real
+ * Redis, Mosquitto and InfluxDB on loopback, about 2 min) and compares it with
+ * the offline figures; `--replay-batch N` sends N rows per MQTT message
+ * (default 1). Method and definitions: docs/evaluation.md.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +35,10 @@ import { evaluateStream, type EvalRange, type StreamEvaluation } from './evaluat
 import { loadGeccoCsv, type StreamRow } from './gecco.js';
 import { runsOf, type EvalMetrics } from './metrics.js';
 import { NaiveDetector } from './naive-detector.js';
+import { printRiverReport, riverTargets } from './river-report.js';
+import { riverScenarioSpecs, runRiverScenario } from './river-scenarios.js';
+import { scenarioFigures, type ScenarioFigures } from './river-summary.js';
+import { loadRegistryFile } from '../../config/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const NAIVE_HINDSIGHT_Z = [8, 12];
@@ -38,6 +50,11 @@ interface Args {
   json: boolean;
   details: boolean;
   sensitivity: boolean;
+  river: boolean;
+  riverOnly: boolean;
+  quick: boolean;
+  replayMqtt: boolean;
+  replayBatch: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -47,6 +64,11 @@ function parseArgs(argv: string[]): Args {
     json: false,
     details: false,
     sensitivity: false,
+    river: true,
+    riverOnly: false,
+    quick: false,
+    replayMqtt: false,
+    replayBatch: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -54,7 +76,15 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--json') args.json = true;
     else if (a === '--details') args.details = true;
     else if (a === '--sensitivity') args.sensitivity = true;
-    else if (a === '--set') {
+    else if (a === '--no-river') args.river = false;
+    else if (a === '--river-only') args.riverOnly = true;
+    else if (a === '--quick') args.quick = true;
+    else if (a === '--replay-mqtt') args.replayMqtt = true;
+    else if (a === '--replay-batch') {
+      args.replayBatch = Number(argv[++i]);
+      if (!Number.isInteger(args.replayBatch) || args.replayBatch < 1 || args.replayBatch > 1000)
+        throw new Error('--replay-batch needs a whole number from 1 to 1000');
+    } else if (a === '--set') {
       const [k, v] = (argv[++i] ?? '').split('=');
       if (!k || v === undefined) throw new Error(`--set needs key=value`);
       (args.set as Record<string, unknown>)[k] = v === 'true' ? true : v === 'false' ? false : Number(v);
@@ -95,13 +125,24 @@ function verdict(m: EvalMetrics): string {
   ].join('\n  ');
 }
 
-function main(): void {
+const GECCO_REGISTRY = resolve(ROOT, 'config/eval/gecco-registry.yaml');
+const GECCO_PARAMETERS = resolve(ROOT, 'config/eval/gecco-parameters.yaml');
+
+/** The simulated river scenarios with the sample registry and default analytics options. */
+function riverFigures(args: Args): ScenarioFigures[] {
+  const registry = loadRegistryFile(resolve(ROOT, 'config/registry.yaml'));
+  return riverScenarioSpecs(args.quick).map((spec) => scenarioFigures(runRiverScenario(spec, registry), registry));
+}
+
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const cfg = loadEvalStation(
-    resolve(ROOT, 'config/eval/gecco-registry.yaml'),
-    resolve(ROOT, 'config/eval/gecco-parameters.yaml'),
-    'GECCO-01',
-  );
+  if (args.riverOnly) {
+    const figs = riverFigures(args);
+    if (args.json) console.log(JSON.stringify({ river: { scenarios: figs, targets: riverTargets(figs) } }, null, 2));
+    else printRiverReport(figs);
+    return;
+  }
+  const cfg = loadEvalStation(GECCO_REGISTRY, GECCO_PARAMETERS, 'GECCO-01');
   const t0 = performance.now();
   const { rows, labels } = loadGeccoCsv(args.data, cfg.signals);
   const loadMs = performance.now() - t0;
@@ -114,7 +155,22 @@ function main(): void {
   const ours = evaluateStream(rows, labels, () => new SuddenChangeDetector(signals, args.set), { ranges });
   const naive = evaluateStream(rows, labels, () => new NaiveDetector(signals), { ranges });
 
+  const endToEnd = async () => {
+    // Loaded only when asked: it pulls in the whole pipeline (bin/, platform/).
+    const { replayOverMqtt } = await import('./replay-mqtt.js');
+    const { compareEndToEnd } = await import('./gecco-e2e.js');
+    const replay = await replayOverMqtt({
+      cfg,
+      rows,
+      registryPath: GECCO_REGISTRY,
+      parametersPath: GECCO_PARAMETERS,
+      batch: args.replayBatch,
+    });
+    return compareEndToEnd(cfg, rows, labels, ours, replay);
+  };
   if (args.json) {
+    const figs = args.river ? riverFigures(args) : undefined;
+    const e2e = args.replayMqtt ? await endToEnd() : undefined;
     console.log(
       JSON.stringify(
         {
@@ -123,6 +179,8 @@ function main(): void {
           options: { ...DEFAULT_SUDDEN_CHANGE_OPTIONS, ...args.set },
           suddenChange: summary(ours),
           naive: summary(naive),
+          ...(figs ? { river: { scenarios: figs, targets: riverTargets(figs) } } : {}),
+          ...(e2e ? { endToEnd: e2e } : {}),
         },
         null,
         2,
@@ -185,6 +243,11 @@ function main(): void {
   console.log(
     `replay time: sudden-change ${num(ours.replayMs, 0)} ms (${num(rows.length / (ours.replayMs / 1000), 0)} rows/s), naive ${num(naive.replayMs, 0)} ms`,
   );
+  if (args.river) printRiverReport(riverFigures(args));
+  if (args.replayMqtt) {
+    const { printEndToEnd } = await import('./gecco-e2e.js');
+    printEndToEnd(await endToEnd());
+  }
 }
 
 /** One option at a time, around the defaults: how sharp is the optimum? */
@@ -265,4 +328,7 @@ function summary(ev: StreamEvaluation): Record<string, EvalMetrics | number> {
   return { all: ev.metrics, ...ev.ranges, replayMs: ev.replayMs };
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -285,7 +285,7 @@ describe('section analyzer: data quality never becomes pollution', () => {
     ).toEqual(['dq-flat:DOWN-1:cond', 'dq-flat:DOWN-1:do']);
     const raise = events.find((e) => e.key === 'dq-flat:DOWN-1:do')!;
     expect(raise).toMatchObject({ kind: 'data-quality', level: undefined, stationId: 'DOWN-1' });
-    expect(raise.ts).toBe(T0 + 18 * HOUR); // 12 h after the value froze (default minimum duration)
+    expect(raise.ts).toBe(T0 + 12 * HOUR); // 6 h after the value froze (DO's built-in minimum duration)
     expect(events.filter((e) => isPollutionKind(e.kind))).toEqual([]);
   });
 
