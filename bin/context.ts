@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { loadRegistryFile, type Config } from '../config/index.js';
 import { loadParameterTable } from '../config/parameters-file.js';
-import { AppError, ParameterTable, systemClock, type Clock, type Registry, type StationCommand } from '../domain/index.js';
+import { AppError, systemClock, type Clock, type ParameterTable, type Registry, type StationCommand } from '../domain/index.js';
 import { EmbeddedBroker } from '../platform/embedded-broker.js';
 import { InfluxStore } from '../platform/influx.js';
 import { startInflux, startRedis } from '../platform/local-services.js';
