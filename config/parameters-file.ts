@@ -19,7 +19,8 @@ import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { AppError, CANONICAL_PARAMETERS, ParameterTable, type ParameterSpec } from '../domain/index.js';
 
-const ParameterEntrySchema = Type.Object(
+/** One added parameter (domain/parameters.ts ParameterSpec). */
+export const ParameterEntrySchema = Type.Object(
   {
     key: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z][a-z0-9_]*$' }),
     nameZh: Type.String({ minLength: 1 }),

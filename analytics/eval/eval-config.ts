@@ -19,21 +19,10 @@ import {
   type Station,
 } from '../../domain/index.js';
 import type { SignalSpec } from '../detectors/sudden-change.js';
+import { ParameterEntrySchema } from '../../config/parameters-file.js';
 
-const ParameterSpecFile = Type.Object(
-  {
-    key: Type.String({ minLength: 1, pattern: '^[a-z][a-z0-9_]*$' }),
-    nameZh: Type.String({ minLength: 1 }),
-    nameEn: Type.String({ minLength: 1 }),
-    unit: Type.String(),
-    hj212Code: Type.String({ minLength: 1 }),
-    plausibleMin: Type.Number(),
-    plausibleMax: Type.Number(),
-    precision: Type.Number({ exclusiveMinimum: 0 }),
-    limitKind: Type.Union([Type.Literal('upper'), Type.Literal('lower'), Type.Literal('range'), Type.Literal('none')]),
-  },
-  { additionalProperties: false },
-);
+// The evaluation's extra parameters use the same entry schema as RW_PARAMETERS_FILE.
+const ParameterSpecFile = ParameterEntrySchema;
 
 const SignalFile = Type.Object(
   {
