@@ -24,7 +24,13 @@ import { isPollutionKind } from '../../../domain/index.js';
 
 let svc: TestServices<{ redis: true; mosquitto: true; influx: true }>;
 let scenarioFile: string;
+let alertsOptionsFile: string;
 const registry = loadRegistryFile('config/registry.yaml');
+// One absolute window for both runs: the scenario's times are relative to its start, so a run begun
+// minutes later would shift the fault by a sampling step and the runs would not be the same input.
+const HOUR = 3_600_000;
+const FROM = new Date(Math.floor((Date.now() - 2 * 24 * HOUR) / HOUR) * HOUR).toISOString();
+const TO = new Date(Date.parse(FROM) + 2 * 24 * HOUR).toISOString();
 
 beforeAll(async () => {
   svc = await startServices({ redis: true, mosquitto: true, influx: true });
@@ -33,6 +39,10 @@ beforeAll(async () => {
   scenario.faults = [{ id: 'flat-do', kind: 'flatline', stations: ['TP-PW-01'], parameters: ['do'], at: '6h', duration: '18h' }];
   scenarioFile = join(svc.dir, 'spill-and-flatline.yaml');
   writeFileSync(scenarioFile, stringify(scenario));
+  // The simulated stations obey the tasks' sampling commands. Raising to their own interval keeps the
+  // command path running but the input identical, so the two runs can be compared reading for reading.
+  alertsOptionsFile = join(svc.dir, 'alerts.yaml');
+  writeFileSync(alertsOptionsFile, stringify({ raisedSamplingIntervalS: 300 }));
 });
 
 afterAll(async () => {
@@ -47,7 +57,7 @@ async function analyticsCaughtUp(rw: RunningRoles): Promise<boolean> {
 }
 
 async function simulate(mqttUrl: string): Promise<number> {
-  const run = runSimulate(['--scenario', scenarioFile, '--seed', '7'], { registry, logger: silentLogger(), config: { mqttUrl } });
+  const run = runSimulate(['--scenario', scenarioFile, '--seed', '7', '--from', FROM, '--to', TO], { registry, logger: silentLogger(), config: { mqttUrl } });
   const summary = await run.done;
   return summary?.readingsAcked ?? 0;
 }
@@ -74,7 +84,7 @@ describe('a spill across the Jiangsu–Zhejiang boundary, through the running pi
   let reference: string[] = [];
 
   it('raises the boundary alert, then the downstream pre-warning with its window, then the downstream exceedance; a flat line only a data-quality alert', async () => {
-    const rw = await runRoles(['ingest', 'store', 'analytics', 'alerts'], harnessEnv(svc));
+    const rw = await runRoles(['ingest', 'store', 'analytics', 'alerts'], harnessEnv(svc, { RW_ALERTS_OPTIONS_FILE: alertsOptionsFile }));
     try {
       const sent = await simulate(svc.mosquitto.url);
       expect(sent).toBeGreaterThan(5000);
@@ -128,7 +138,7 @@ describe('a spill across the Jiangsu–Zhejiang boundary, through the running pi
 
   it('the same input with the analytics process killed in the middle gives the same alerts', async () => {
     expect(reference.length).toBeGreaterThan(3);
-    const env = harnessEnv(svc);
+    const env = harnessEnv(svc, { RW_ALERTS_OPTIONS_FILE: alertsOptionsFile });
     const rw = await runRoles(['ingest', 'store', 'alerts'], env);
     const analytics = new RoleProcess('analytics', env);
     try {
