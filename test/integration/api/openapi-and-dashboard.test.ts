@@ -77,9 +77,7 @@ describe('OpenAPI', () => {
         if (!op.responses['401'] && route.url !== '/api/v1/readings') missing.push(`${what}: 401 not documented`);
       }
     }
-    // Known gap, reported to the alerts side (issue 6): the SSE route is registered without a schema.
-    const KNOWN_GAPS = /^GET \/api\/v1\/events: /;
-    expect(missing.filter((m) => !KNOWN_GAPS.test(m))).toEqual([]);
+    expect(missing).toEqual([]);
   });
 
   it('documents the parameters, query strings and bodies with their constraints', () => {
