@@ -32,6 +32,8 @@ export class LogConsumer implements ReadingsLogReader {
   readonly #options: Required<LogConsumerOptions>;
   readonly #logger: Logger;
   #pendingDone = new Set<number>();
+  /** Per partition, the id after which to read this consumer's own pending entries next. */
+  #pendingCursor = new Map<number, string>();
   #lastClaimAt = 0;
 
   /** `redis` must be a connection of its own: XREADGROUP BLOCK holds it. */
@@ -42,8 +44,10 @@ export class LogConsumer implements ReadingsLogReader {
   }
 
   async start(): Promise<void> {
-    for (const p of this.#options.partitions) await ensureGroup(this.#redis, partitionKey(this.#options.prefix, p), this.#options.group);
+    for (const p of this.#options.partitions)
+      await ensureGroup(this.#redis, partitionKey(this.#options.prefix, p), this.#options.group);
     this.#pendingDone.clear();
+    this.#pendingCursor.clear();
   }
 
   /** Next batch: own pending entries first, then claimed, then new ones (blocking up to blockMs). */
@@ -51,12 +55,26 @@ export class LogConsumer implements ReadingsLogReader {
     const { partitions, group, consumer, batchSize, prefix } = this.#options;
     const pendingParts = partitions.filter((p) => !this.#pendingDone.has(p));
     if (pendingParts.length > 0) {
+      // Page through the pending entries once, with a cursor: reading from 0 on every call would hand
+      // the same entries out again until they are acknowledged (a spin found by the fault drill).
       const reply = (await this.#redis.xreadgroup(
-        'GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS',
-        ...pendingParts.map((p) => partitionKey(prefix, p)), ...pendingParts.map(() => '0'),
+        'GROUP',
+        group,
+        consumer,
+        'COUNT',
+        batchSize,
+        'STREAMS',
+        ...pendingParts.map((p) => partitionKey(prefix, p)),
+        ...pendingParts.map((p) => this.#pendingCursor.get(p) ?? '0'),
       )) as StreamReply;
       const entries = this.#parse(reply);
-      for (const p of pendingParts) if (!entries.some((e) => e.partition === p)) this.#pendingDone.add(p);
+      for (const [key, list] of reply ?? []) {
+        const p = Number(key.slice(`${prefix}:readings:`.length));
+        const last = list[list.length - 1];
+        if (last) this.#pendingCursor.set(p, last[0]);
+      }
+      for (const p of pendingParts)
+        if (!(reply ?? []).some(([key, list]) => key === partitionKey(prefix, p) && list.length > 0)) this.#pendingDone.add(p);
       if (entries.length > 0) return entries;
     }
     if (Date.now() - this.#lastClaimAt > this.#options.claimIdleMs / 2) {
@@ -66,9 +84,11 @@ export class LogConsumer implements ReadingsLogReader {
     }
     const keys = partitions.map((p) => partitionKey(prefix, p));
     const ids = partitions.map(() => '>');
-    const reply = (blockMs > 0
-      ? await this.#redis.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', ...keys, ...ids)
-      : await this.#redis.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', ...keys, ...ids)) as StreamReply;
+    const reply = (
+      blockMs > 0
+        ? await this.#redis.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', ...keys, ...ids)
+        : await this.#redis.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', ...keys, ...ids)
+    ) as StreamReply;
     return this.#parse(reply);
   }
 
@@ -90,12 +110,18 @@ export class LogConsumer implements ReadingsLogReader {
     const out: LogEntry[] = [];
     for (const p of this.#options.partitions) {
       const key = partitionKey(this.#options.prefix, p);
-      const reply = (await this.#redis.xautoclaim(key, this.#options.group, this.#options.consumer, this.#options.claimIdleMs, '0-0', 'COUNT', this.#options.batchSize)) as [
-        string,
-        [string, string[]][],
-      ];
+      const reply = (await this.#redis.xautoclaim(
+        key,
+        this.#options.group,
+        this.#options.consumer,
+        this.#options.claimIdleMs,
+        '0-0',
+        'COUNT',
+        this.#options.batchSize,
+      )) as [string, [string, string[]][]];
       const entries = reply[1] ?? [];
-      if (entries.length > 0) this.#logger.info({ partition: p, entries: entries.length }, 'claimed entries left pending by a stopped consumer');
+      if (entries.length > 0)
+        this.#logger.info({ partition: p, entries: entries.length }, 'claimed entries left pending by a stopped consumer');
       out.push(...this.#parse([[key, entries]]));
     }
     return out;

@@ -70,21 +70,38 @@ export class MqttIngress {
       };
       client.on('error', (err) => this.#logger.warn({ err, clientId }, 'MQTT ingress connection error'));
       client.on('offline', () => this.#logger.warn({ clientId }, 'MQTT ingress offline; reconnecting'));
+      // Subscribe on every connect, not only the first: Mosquitto 2.0 restores a persistent session
+      // after a restart but not its $share subscription, while still reporting the session present,
+      // so relying on the session left ingest deaf after a broker restart (found by the fault drill).
+      let first = true;
       connects.push(
         new Promise<void>((resolve, reject) => {
-          const onFirstConnect = (connack: { sessionPresent: boolean }) => {
-            client.removeListener('error', onFirstError);
-            // With a persistent session the broker remembers the subscription; subscribing again is harmless.
-            client.subscribe(this.filter, { qos: 1 }, (err, granted) => {
-              if (err) return reject(err);
-              if (granted?.some((g) => g.qos === 128)) return reject(new Error(`broker refused subscription to ${this.filter}`));
-              this.#logger.info({ clientId, filter: this.filter, sessionPresent: connack.sessionPresent }, 'MQTT ingress subscribed');
-              resolve();
-            });
-          };
           const onFirstError = (err: Error) => reject(err);
-          client.once('connect', onFirstConnect);
           client.once('error', onFirstError);
+          client.on('connect', (connack: { sessionPresent: boolean }) => {
+            client.subscribe(this.filter, { qos: 1 }, (err, granted) => {
+              const refused =
+                err ??
+                (granted?.some((g) => g.qos === 128) ? new Error(`broker refused subscription to ${this.filter}`) : undefined);
+              if (first) {
+                first = false;
+                client.removeListener('error', onFirstError);
+                if (refused) return reject(refused);
+                this.#logger.info(
+                  { clientId, filter: this.filter, sessionPresent: connack.sessionPresent },
+                  'MQTT ingress subscribed',
+                );
+                return resolve();
+              }
+              if (refused)
+                this.#logger.error({ err: refused, clientId }, 'MQTT ingress could not resubscribe after reconnecting');
+              else
+                this.#logger.info(
+                  { clientId, filter: this.filter, sessionPresent: connack.sessionPresent },
+                  'MQTT ingress resubscribed after reconnecting',
+                );
+            });
+          });
         }),
       );
       this.#clients.push(client);
@@ -98,30 +115,66 @@ export class MqttIngress {
     const payload = packet.payload as Buffer;
     const peer = clientId;
     if (!topic) {
-      return this.#refuse({ code: 'RW_WRONG_TOPIC', message: `topic "${packet.topic.slice(0, 200)}" is not wq/{sectionId}/{stationId}/readings`, raw: payload, peer });
+      return this.#refuse({
+        code: 'RW_WRONG_TOPIC',
+        message: `topic "${packet.topic.slice(0, 200)}" is not wq/{sectionId}/{stationId}/readings`,
+        raw: payload,
+        peer,
+      });
     }
     if (payload.length > this.#options.maxPayloadBytes) {
-      return this.#refuse({ code: 'RW_PAYLOAD_TOO_LARGE', message: `payload of ${payload.length} bytes exceeds ${this.#options.maxPayloadBytes}`, raw: payload, peer, stationId: topic.stationId });
+      return this.#refuse({
+        code: 'RW_PAYLOAD_TOO_LARGE',
+        message: `payload of ${payload.length} bytes exceeds ${this.#options.maxPayloadBytes}`,
+        raw: payload,
+        peer,
+        stationId: topic.stationId,
+      });
     }
     let text: string;
     let body: unknown;
     try {
       text = utf8.decode(payload);
     } catch {
-      return this.#refuse({ code: 'RW_INVALID_JSON', message: 'payload is not valid UTF-8', raw: payload, peer, stationId: topic.stationId });
+      return this.#refuse({
+        code: 'RW_INVALID_JSON',
+        message: 'payload is not valid UTF-8',
+        raw: payload,
+        peer,
+        stationId: topic.stationId,
+      });
     }
     try {
       body = JSON.parse(text);
     } catch (err) {
-      return this.#refuse({ code: 'RW_INVALID_JSON', message: `payload is not JSON: ${(err as Error).message}`, raw: payload, peer, stationId: topic.stationId });
+      return this.#refuse({
+        code: 'RW_INVALID_JSON',
+        message: `payload is not JSON: ${(err as Error).message}`,
+        raw: payload,
+        peer,
+        stationId: topic.stationId,
+      });
     }
     await this.#withRetry(() => this.#gateway.submit({ source: 'mqtt', payload: body, raw: text, topic, peer }));
   }
 
-  async #refuse(entry: { code: 'RW_WRONG_TOPIC' | 'RW_PAYLOAD_TOO_LARGE' | 'RW_INVALID_JSON'; message: string; raw: Buffer; peer: string; stationId?: string }): Promise<void> {
+  async #refuse(entry: {
+    code: 'RW_WRONG_TOPIC' | 'RW_PAYLOAD_TOO_LARGE' | 'RW_INVALID_JSON';
+    message: string;
+    raw: Buffer;
+    peer: string;
+    stationId?: string;
+  }): Promise<void> {
     const raw = entry.raw.subarray(0, 65_536).toString('latin1');
     await this.#withRetry(() =>
-      this.#gateway.deadLetter({ source: 'mqtt', raw, code: entry.code, message: entry.message, peer: entry.peer, ...(entry.stationId ? { stationId: entry.stationId } : {}) }),
+      this.#gateway.deadLetter({
+        source: 'mqtt',
+        raw,
+        code: entry.code,
+        message: entry.message,
+        peer: entry.peer,
+        ...(entry.stationId ? { stationId: entry.stationId } : {}),
+      }),
     );
   }
 

@@ -29,7 +29,9 @@ const registry = loadRegistryFile('config/registry.yaml');
 // One absolute window for both runs: the scenario's times are relative to its start, so a run begun
 // minutes later would shift the fault by a sampling step and the runs would not be the same input.
 const HOUR = 3_600_000;
-const FROM = new Date(Math.floor((Date.now() - 2 * 24 * HOUR) / HOUR) * HOUR).toISOString();
+// Also a fixed phase of the 4-hour nutrient cycle (0/4/8… h local; UTC+8 keeps the phase): the spill, 12 h
+// in, starts 3 h into a cycle, so the test does not depend on the time of day it runs.
+const FROM = new Date(Math.floor((Date.now() - 2 * 24 * HOUR - 3 * HOUR) / (4 * HOUR)) * 4 * HOUR + 3 * HOUR).toISOString();
 const TO = new Date(Date.parse(FROM) + 2 * 24 * HOUR).toISOString();
 
 beforeAll(async () => {

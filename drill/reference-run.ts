@@ -1,0 +1,89 @@
+/**
+ * A single-process run of the same readings, for comparison: every role in
+ * one process with its embedded broker (what `riverwatch start` runs), fed
+ * at full speed over one MQTT connection per station, on its own Redis key
+ * prefix and InfluxDB database. Returns the alerts and tasks it made.
+ */
+import type { Alert, Task } from '../alerts/index.js';
+import { createContext } from '../bin/context.js';
+import { Lifecycle } from '../bin/lifecycle.js';
+import { ROLE_BUILDERS, type Role } from '../bin/roles.js';
+import { loadConfig } from '../config/index.js';
+import type { Registry } from '../domain/index.js';
+import { freePort } from '../platform/local-services.js';
+import { silentLogger } from '../platform/logger.js';
+import type { StationMessage } from '../simulators/index.js';
+import { AckLedger } from './ack-ledger.js';
+import { withTimeout } from './deployment.js';
+import { MqttGateways } from './gateways.js';
+import { LoadDriver } from './load-driver.js';
+import { fields, readAlertsAndTasks } from './verify.js';
+
+export interface ReferenceOptions {
+  readonly registry: Registry;
+  readonly messages: readonly StationMessage[];
+  readonly tokens: Readonly<Record<string, string>>;
+  readonly redisUrl: string;
+  readonly influxUrl: string;
+  readonly prefix: string;
+  readonly database: string;
+  /** @defaultValue 180000 */
+  readonly timeoutMs?: number;
+}
+
+export async function referenceRun(options: ReferenceOptions): Promise<{ alerts: Alert[]; tasks: Task[] }> {
+  const roles: Role[] = ['ingest', 'store', 'analytics', 'alerts'];
+  const config = loadConfig({
+    RW_REDIS_URL: options.redisUrl,
+    RW_INFLUX_URL: options.influxUrl,
+    RW_MQTT_URL: '',
+    RW_MQTT_EMBEDDED_PORT: String(await freePort()),
+    RW_REDIS_PREFIX: options.prefix,
+    RW_INFLUX_DATABASE: options.database,
+    RW_LOG_LEVEL: 'silent',
+  });
+  const logger = silentLogger();
+  const lifecycle = new Lifecycle(logger);
+  try {
+    const ctx = await createContext(config, logger, lifecycle, { redis: true, influx: true, mqtt: true }, roles);
+    for (const role of roles) await ROLE_BUILDERS[role](ctx);
+    const gateways = new MqttGateways({
+      url: ctx.services.mqttUrl as string,
+      stationIds: [...options.registry.stations.keys()],
+      tokens: options.tokens,
+      ledger: new AckLedger(),
+      clientIdPrefix: 'ref-',
+    });
+    await gateways.start();
+    try {
+      const driver = new LoadDriver({
+        messages: options.messages,
+        pathOf: () => 'mqtt',
+        gateways: { mqtt: gateways },
+        durationMs: 0,
+        windows: { mqtt: 100 },
+      });
+      driver.start();
+      await driver.finished();
+    } finally {
+      await gateways.close();
+    }
+    const redis = ctx.redis('reference-probe');
+    const deadline = Date.now() + (options.timeoutMs ?? 180_000);
+    for (;;) {
+      const groups = ((await redis.xinfo('GROUPS', `${options.prefix}:readings:0`)) as unknown[][]).map(fields);
+      const dispatch = (
+        (await withTimeout(redis.xinfo('GROUPS', `${options.prefix}:alerts:events`) as Promise<unknown[][]>, 1000).catch(
+          () => [],
+        )) as unknown[][]
+      ).map(fields);
+      const idle = (g: Record<string, unknown>): boolean => Number(g.pending) === 0 && (g.lag === null || Number(g.lag) === 0);
+      if (groups.length === 2 && groups.every(idle) && dispatch.every(idle)) break;
+      if (Date.now() > deadline) throw new Error('the reference run did not catch up in time');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return await readAlertsAndTasks(redis, options.registry, options.prefix);
+  } finally {
+    await lifecycle.close();
+  }
+}
