@@ -2,7 +2,6 @@
  * Process roles. Each builds its parts on the shared context and adds them to
  * the lifecycle in start order. `start` runs several in one process.
  */
-import { hostname } from 'node:os';
 import { LogConsumer } from '../ingest/log-consumer.js';
 import { MqttIngress } from '../ingest/mqtt-ingress.js';
 import { StoreWriter } from '../ingest/store-writer.js';
@@ -272,5 +271,3 @@ export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-/** A default consumer/instance label for logs. */
-export const HOST = hostname();
