@@ -67,6 +67,8 @@ export interface AlertsServiceDeps {
   readonly commander?: StationCommander & Partial<AckSource>;
   /** Run the workers (dispatcher, notify, commands, timers, sweep) in this process. @defaultValue true */
   readonly workers?: boolean;
+  /** Event-log consumer name, stable across restarts of this process (see Dispatcher). */
+  readonly consumer?: string;
 }
 
 export class AlertsService implements AlertSink {
@@ -117,6 +119,7 @@ export class AlertsService implements AlertSink {
       redis: deps.redis,
       streamKey: this.keys.eventLog(),
       claimIdleMs: this.config.dispatchClaimIdleMs,
+      ...(deps.consumer ? { consumer: deps.consumer } : {}),
       logger: this.#logger.child({ part: 'dispatch' }),
       handle: (entry) => this.#dispatch(entry),
     });

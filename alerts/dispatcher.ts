@@ -23,13 +23,19 @@ export interface DispatcherDeps {
   readonly redis: Redis;
   readonly streamKey: string;
   readonly claimIdleMs: number;
+  /**
+   * Consumer name, stable across restarts of this process (from RW_INSTANCE), so a restarted
+   * dispatcher takes up its own pending entries at once instead of waiting `claimIdleMs` for
+   * them to be claimed. Without it, a random name (tests with several services in one process).
+   */
+  readonly consumer?: string;
   readonly logger: Logger;
   readonly handle: (entry: LoggedEvent) => Promise<void>;
 }
 
 export class Dispatcher {
   readonly #deps: DispatcherDeps;
-  readonly consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly consumer: string;
   #blocking: Redis | undefined;
   #loop: Promise<void> | undefined;
   #stopped = false;
@@ -38,6 +44,7 @@ export class Dispatcher {
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
+    this.consumer = deps.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   }
 
   async start(): Promise<void> {

@@ -125,6 +125,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
           metricsRegistry: metrics,
           config: { ...readOptionsFile(config.alerts.optionsFile), keyPrefix: config.redis.prefix, queuePrefix: `${config.redis.prefix}q` },
           workers,
+          consumer: `alerts-${config.instance}`,
           ...(commander ? { commander } : {}),
         });
         await lifecycle.add(part(workers ? 'alerts' : 'alerts-client', () => service.start(), () => service.close()));

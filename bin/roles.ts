@@ -3,7 +3,7 @@
  * the lifecycle in start order. `start` runs several in one process.
  */
 import { LogConsumer } from '../ingest/log-consumer.js';
-import { MqttIngress } from '../ingest/mqtt-ingress.js';
+import { MqttIngress, sliceSections } from '../ingest/mqtt-ingress.js';
 import { StoreWriter } from '../ingest/store-writer.js';
 import { storeMetrics } from '../platform/metrics.js';
 import { StationAuthenticator } from '../platform/station-auth.js';
@@ -41,6 +41,16 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
     const gateway = await ctx.gateway();
     const { config, services } = ctx;
     const embedded = config.mqtt.url === '';
+    // aedes has no shared subscriptions: plain ones there.
+    const shareGroup = embedded ? '' : config.mqtt.shareGroup;
+    const allSections = [...ctx.registry.sections.keys()];
+    const [k, n] = config.mqtt.slice.split('/').map(Number) as [number, number];
+    if (shareGroup && n !== 1)
+      throw new AppError('RW_CONFIG_INVALID', `RW_MQTT_SLICE=${config.mqtt.slice} needs plain subscriptions, but RW_MQTT_SHARE_GROUP is "${shareGroup}"; set one of them`);
+    if (k > n) throw new AppError('RW_CONFIG_INVALID', `RW_MQTT_SLICE=${config.mqtt.slice}: k must be from 1 to n`);
+    const sections = sliceSections(allSections, k, n);
+    if (!shareGroup && sections.length === 0)
+      throw new AppError('RW_CONFIG_INVALID', `RW_MQTT_SLICE=${config.mqtt.slice} leaves this process no section (the registry has ${allSections.length}); use fewer slices`);
     const ingress = new MqttIngress({
       gateway,
       options: {
@@ -48,9 +58,10 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         username: services.mqttUser,
         password: services.mqttPassword,
         clientId: `${config.mqtt.clientId}-${config.instance}`,
-        // aedes has no shared subscriptions: one plain subscriber.
-        shareGroup: embedded ? '' : config.mqtt.shareGroup,
-        connections: embedded ? 1 : config.mqtt.connections,
+        shareGroup,
+        sections,
+        allSections,
+        connections: config.mqtt.connections,
         maxPayloadBytes: config.ingest.maxPayloadBytes,
       },
       logger: ctx.logger.child({ component: 'mqtt-ingress' }),

@@ -23,9 +23,8 @@ export interface DeploymentOptions {
   readonly prefix?: string;
   readonly database?: string;
   /**
-   * RW_MQTT_SHARE_GROUP of the ingest process; '' = a plain subscription
-   * (then one subscriber connection, or every connection would get every message).
-   * @defaultValue 'riverwatch' (the shipped default)
+   * RW_MQTT_SHARE_GROUP of the ingest process (two subscriber connections either way).
+   * @defaultValue '' (the shipped default: plain subscriptions, the sections dealt over the connections)
    */
   readonly shareGroup?: string;
 }
@@ -94,8 +93,8 @@ export class Deployment {
       RW_REDIS_PREFIX: this.prefix,
       RW_INFLUX_DATABASE: this.database,
       RW_MQTT_CLIENT_ID: 'riverwatch-ingest',
-      RW_MQTT_SHARE_GROUP: this.#options.shareGroup ?? 'riverwatch',
-      RW_MQTT_CONNECTIONS: (this.#options.shareGroup ?? 'riverwatch') === '' ? '1' : '2',
+      RW_MQTT_SHARE_GROUP: this.#options.shareGroup ?? '',
+      RW_MQTT_CONNECTIONS: '2',
       RW_INGEST_HIGH_WATER: String(this.#options.highWater),
       RW_HJ212_HOST: '127.0.0.1',
       RW_HJ212_PORT: String(this.#hj212Port),

@@ -73,7 +73,7 @@ export function renderReport(r: DrillReport): string {
   out.push(`RiverWatch fault drill, started ${r.startedAt}, ran ${Math.round(r.durationS)} s; logs and data in ${r.dir}`);
   out.push(
     `Load: ${r.load.readings} readings of the taipu-spill scenario (seed ${r.load.seed}, 18 stations, the spill on day 2) sent over ${r.load.loadS} s; ` +
-      `ingest ${r.load.shareGroup ? `in the shared subscription group "${r.load.shareGroup}"` : 'with a plain subscription'}`,
+      `ingest ${r.load.shareGroup ? `in the shared subscription group "${r.load.shareGroup}"` : 'with plain subscriptions by section'}`,
   );
   out.push('');
   out.push('Readings (acknowledged = MQTT PUBACK from the broker, HTTP 202, HJ 212 9014)');

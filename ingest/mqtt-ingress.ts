@@ -1,14 +1,27 @@
 /**
  * MQTT ingress (issue 3 §1): QoS 1 subscribers with stable client ids and
- * persistent sessions, in a shared-subscription group so several ingest
- * processes split the load. mqtt.js handles incoming packets one at a time
- * and sends the PUBACK when handleMessage's callback runs, so the callback
- * runs only after the reading is in the readings log (or refused into the
- * dead letters). Several connections per process give parallelism.
- * Under back-pressure the callback is held: no PUBACK, the broker queues.
+ * persistent sessions. mqtt.js handles incoming packets one at a time and
+ * sends the PUBACK when handleMessage's callback runs, so the callback runs
+ * only after the reading is in the readings log (or refused into the dead
+ * letters). Several connections per process give parallelism. Under
+ * back-pressure the callback is held: no PUBACK, the broker queues.
+ *
+ * What each connection subscribes to (see {@link subscriptionPlan}):
+ * - `sections` (the default): plain subscriptions `wq/{sectionId}/+/readings`,
+ *   the process's sections dealt over its connections, so every message has
+ *   exactly one subscriber, a station's readings keep their order, and the
+ *   broker keeps the subscriptions across its own restarts (Mosquitto 2.0.11
+ *   does not restore `$share` subscriptions from its persistence file, so
+ *   messages published after a broker restart and before a share-group member
+ *   resubscribed were acknowledged to gateways and then dropped: measured by
+ *   the fault drill, pinned by test/integration/ingest/subscriptions.test.ts).
+ *   One connection covering every section uses the wildcard `wq/+/+/readings`,
+ *   so topics outside the registry reach the dead letters too.
+ * - `share`: `$share/{group}/wq/+/+/readings` on every connection, for brokers
+ *   that keep shared subscriptions across restarts (EMQX).
  */
 import { TextDecoder } from 'node:util';
-import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IPublishPacket, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import { AppError, READINGS_FILTER, parseReadingsTopic, type IngestGateway } from '../domain/index.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -17,8 +30,12 @@ export interface MqttIngressOptions {
   readonly username?: string;
   readonly password?: string;
   readonly clientId: string;
-  /** Empty for a plain subscription (aedes has no $share). */
+  /** MQTT shared-subscription group; empty: plain subscriptions by section. */
   readonly shareGroup: string;
+  /** Sections this process subscribes to when `shareGroup` is empty (its slice of the registry). */
+  readonly sections?: readonly string[];
+  /** Every section of the registry: subscriptions to the others are removed from restored sessions. */
+  readonly allSections?: readonly string[];
   readonly connections: number;
   readonly maxPayloadBytes: number;
 }
@@ -39,14 +56,20 @@ export class MqttIngress {
     this.#logger = deps.logger;
   }
 
-  get filter(): string {
-    return this.#options.shareGroup ? `$share/${this.#options.shareGroup}/${READINGS_FILTER}` : READINGS_FILTER;
+  /** Topic filters per connection. */
+  get plan(): readonly (readonly string[])[] {
+    return subscriptionPlan(this.#options);
   }
 
   /** Connects every subscriber; resolves when all are subscribed. */
   async start(): Promise<void> {
     const connects: Promise<void>[] = [];
-    for (let i = 0; i < this.#options.connections; i++) {
+    const plan = this.plan;
+    const everyFilter = new Set([READINGS_FILTER, ...(this.#options.allSections ?? []).map(sectionFilter)]);
+    for (let i = 0; i < plan.length; i++) {
+      const filters = plan[i] as readonly string[];
+      // Filters a restored session may still hold from an earlier layout (another slice or connection count).
+      const stale = this.#options.shareGroup ? [] : [...everyFilter].filter((f) => !filters.includes(f));
       const clientId = this.#options.connections === 1 ? this.#options.clientId : `${this.#options.clientId}-${i + 1}`;
       const client = mqtt.connect(this.#options.url, {
         clientId,
@@ -55,7 +78,8 @@ export class MqttIngress {
         keepalive: 30,
         reconnectPeriod: 1000,
         connectTimeout: 10_000,
-        resubscribe: true,
+        // Subscribing is done on every connect below; mqtt.js's own resubscription would only repeat it.
+        resubscribe: false,
         ...(this.#options.username ? { username: this.#options.username } : {}),
         ...(this.#options.password ? { password: this.#options.password } : {}),
       });
@@ -79,16 +103,23 @@ export class MqttIngress {
           const onFirstError = (err: Error) => reject(err);
           client.once('error', onFirstError);
           client.on('connect', (connack: { sessionPresent: boolean }) => {
-            client.subscribe(this.filter, { qos: 1 }, (err, granted) => {
+            if (connack.sessionPresent && stale.length > 0)
+              client.unsubscribe(stale, (err) => {
+                if (err) this.#logger.warn({ err, clientId }, 'could not remove subscriptions of an earlier layout');
+              });
+            // `resubscribe: true` makes mqtt.js send the SUBSCRIBE even though it remembers the filters:
+            // without it a repeat subscription is answered locally with nothing sent.
+            const request = { ...Object.fromEntries(filters.map((f) => [f, { qos: 1 }])), resubscribe: true } as ISubscriptionMap;
+            client.subscribe(request, (err, granted) => {
+              const denied = granted?.filter((g) => g.qos === 128).map((g) => g.topic) ?? [];
               const refused =
-                err ??
-                (granted?.some((g) => g.qos === 128) ? new Error(`broker refused subscription to ${this.filter}`) : undefined);
+                err ?? (denied.length > 0 ? new Error(`broker refused subscription to ${denied.join(', ')}`) : undefined);
               if (first) {
                 first = false;
                 client.removeListener('error', onFirstError);
                 if (refused) return reject(refused);
                 this.#logger.info(
-                  { clientId, filter: this.filter, sessionPresent: connack.sessionPresent },
+                  { clientId, filters: summary(filters), sessionPresent: connack.sessionPresent },
                   'MQTT ingress subscribed',
                 );
                 return resolve();
@@ -97,7 +128,7 @@ export class MqttIngress {
                 this.#logger.error({ err: refused, clientId }, 'MQTT ingress could not resubscribe after reconnecting');
               else
                 this.#logger.info(
-                  { clientId, filter: this.filter, sessionPresent: connack.sessionPresent },
+                  { clientId, filters: summary(filters), sessionPresent: connack.sessionPresent },
                   'MQTT ingress resubscribed after reconnecting',
                 );
             });
@@ -210,6 +241,38 @@ export class MqttIngress {
     this.#closed ??= Promise.allSettled(this.#clients.map((c) => c.endAsync(false))).then(() => undefined);
     return this.#closed;
   }
+}
+
+/** The plain subscription of one section. */
+export function sectionFilter(sectionId: string): string {
+  return `wq/${sectionId}/+/readings`;
+}
+
+/**
+ * Topic filters per connection: the share-group filter on every connection;
+ * or the sections dealt round-robin (sorted) over at most `connections`
+ * connections, the wildcard when one connection takes every section.
+ */
+export function subscriptionPlan(options: Pick<MqttIngressOptions, 'shareGroup' | 'sections' | 'allSections' | 'connections'>): string[][] {
+  const { shareGroup, connections } = options;
+  if (shareGroup) return Array.from({ length: connections }, () => [`$share/${shareGroup}/${READINGS_FILTER}`]);
+  const sections = [...(options.sections ?? [])].sort();
+  const all = options.allSections;
+  const everything = all === undefined || (sections.length === new Set(all).size && all.every((s) => sections.includes(s)));
+  if (everything && (connections === 1 || sections.length === 0)) return [[READINGS_FILTER]];
+  const count = Math.max(1, Math.min(connections, sections.length));
+  const plan: string[][] = Array.from({ length: count }, () => []);
+  sections.forEach((s, i) => plan[i % count]?.push(sectionFilter(s)));
+  return plan;
+}
+
+/** The sections of slice `index` (1-based) of `count`: sorted ids dealt round-robin. */
+export function sliceSections(sections: Iterable<string>, index: number, count: number): string[] {
+  return [...sections].sort().filter((_, i) => i % count === index - 1);
+}
+
+function summary(filters: readonly string[]): string {
+  return filters.length <= 4 ? filters.join(' ') : `${filters.slice(0, 3).join(' ')} … (${filters.length} filters)`;
 }
 
 function sleep(ms: number): Promise<void> {
