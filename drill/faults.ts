@@ -60,7 +60,7 @@ export const MQTT_E2E = 'mqtt→log';
 export class FaultRunner {
   readonly results: FaultResult[] = [];
   pushBack: PushBackResult | undefined;
-  /** When Mosquitto was killed with SIGKILL (for attributing losses). */
+  /** When a Mosquitto killed with SIGKILL had exited (for attributing losses). */
   readonly brokerKills: number[] = [];
   readonly #deployment: Deployment;
   readonly #probe: ProgressProbe;
@@ -121,8 +121,9 @@ export class FaultRunner {
   ): Promise<FaultResult> {
     const at = Date.now();
     if (crash) {
-      this.brokerKills.push(at);
       await service.kill();
+      // The window ends when the broker is gone: PUBACKs it sent in its last milliseconds count too.
+      this.brokerKills.push(Date.now());
     } else await service.stop();
     await sleep(downMs);
     await service.start();
