@@ -135,6 +135,8 @@ export function applyEvent(current: Alert | undefined, event: AlertEvent, ctx: E
   if (delta > 0) {
     next = {
       ...next,
+      // The kind follows the level (issue 13 §7): an early warning that passes the limit is an exceedance.
+      kind: event.kind,
       level: event.level,
       maxLevel: higher(active.maxLevel, event.level),
       status: 'open',

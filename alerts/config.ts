@@ -22,6 +22,17 @@ export const AlertsConfigSchema = Type.Object({
   reminderIntervalMs: Ms(0, 'reminder interval while unacknowledged, 0 = off'),
   /** Lowest level at a boundary section that opens a joint-monitoring task. @defaultValue 'yellow' */
   taskMinLevel: { ...LevelLiteral, default: 'yellow' },
+  /** Lowest level of the origin alert at which an upstream-arrival pre-warning opens a joint task at the section below (the pre-warning itself is always blue). @defaultValue 'yellow' */
+  prewarningTaskMinLevel: { ...LevelLiteral, default: 'yellow' },
+  /** Per section id: its own `taskMinLevel` and/or `prewarningTaskMinLevel` (e.g. red only at a section under construction works, blue at a drinking-water intake). @defaultValue {} */
+  taskRulesBySection: Type.Record(
+    Type.String(),
+    Type.Object(
+      { taskMinLevel: Type.Optional(LevelLiteral), prewarningTaskMinLevel: Type.Optional(LevelLiteral) },
+      { additionalProperties: false },
+    ),
+    { default: {} },
+  ),
   /** On-site arrival deadline after the task opens, by level (policy.md "Joint emergency monitoring"). */
   arrivalDeadlineMs: Type.Object(
     {

@@ -6,7 +6,7 @@
  * raise, clear, level) is in task-incident.ts. The store applies the
  * results atomically (task-store.ts).
  */
-import { isPollutionKind, levelRank, type AlertLevel, type ErrorCode, type Registry } from '../domain/index.js';
+import { isAlertLevel, isPollutionKind, levelRank, type AlertLevel, type ErrorCode, type Registry } from '../domain/index.js';
 import type { Actor, AlertSummary, AlertTransitionType } from './alert-model.js';
 import type { AlertsConfig } from './config.js';
 import {
@@ -30,7 +30,12 @@ export interface TaskError {
 
 export type TimingConfig = Pick<
   AlertsConfig,
-  'arrivalDeadlineMs' | 'escalationIntervalMs' | 'postSupervisionHoldMs' | 'taskMinLevel'
+  | 'arrivalDeadlineMs'
+  | 'escalationIntervalMs'
+  | 'postSupervisionHoldMs'
+  | 'taskMinLevel'
+  | 'prewarningTaskMinLevel'
+  | 'taskRulesBySection'
 >;
 
 /** Actor of the transitions the system records itself. */
@@ -44,21 +49,31 @@ export function taskIdFor(alertId: string): string {
 /**
  * Whether an alert transition qualifies for a joint-monitoring task: a
  * pollution alert at or above `taskMinLevel` at a boundary section (opened or
- * raised to it), or an upstream-arrival pre-warning (issue 6 §3). It opens
+ * raised to it), or an upstream-arrival pre-warning whose origin alert is at
+ * or above `prewarningTaskMinLevel` (issue 6 §3, issue 13 §8). Blue alerts
+ * notify only: a joint task sends people to a riverbank. A pre-warning
+ * without a recorded origin level (written before issue 13) opens none. It opens
  * the section's task, or attaches to the one not yet closed.
  */
 export function taskTriggerFor(
   alert: AlertSummary,
   type: AlertTransitionType,
   registry: Registry,
-  config: Pick<AlertsConfig, 'taskMinLevel'>,
+  config: Pick<AlertsConfig, 'taskMinLevel' | 'prewarningTaskMinLevel' | 'taskRulesBySection'>,
 ): TaskTrigger | undefined {
   if (!isPollutionKind(alert.kind)) return undefined;
+  const rules = config.taskRulesBySection[alert.sectionId];
   if (type !== 'opened' && type !== 'level-raised') return undefined;
-  if (alert.kind === 'upstream-arrival') return type === 'opened' ? 'upstream-arrival' : undefined;
+  if (alert.kind === 'upstream-arrival') {
+    // A pre-warning is blue by definition; what sends people out is the alert behind it (issue 13 §8).
+    const origin = alert.evidence.originLevel;
+    const min = rules?.prewarningTaskMinLevel ?? config.prewarningTaskMinLevel;
+    const qualifies = isAlertLevel(origin) && levelRank(origin) >= levelRank(min);
+    return type === 'opened' && qualifies ? 'upstream-arrival' : undefined;
+  }
   const section = registry.section(alert.sectionId);
   if (!section?.boundary || alert.level === undefined) return undefined;
-  return levelRank(alert.level) >= levelRank(config.taskMinLevel) ? 'boundary-alert' : undefined;
+  return levelRank(alert.level) >= levelRank(rules?.taskMinLevel ?? config.taskMinLevel) ? 'boundary-alert' : undefined;
 }
 
 /** Parties of a task: the section's two sides (downstream first); for a pre-warning also the origin's. */

@@ -15,13 +15,19 @@
  *   hold an event open for ever: that is a data-quality matter);
  * - gaps: after a gap longer than `gapResetMs` and `gapResetIntervals`
  *   sampling intervals, the level window is refilled before the signal is
- *   scored again (the scale is kept).
+ *   scored again (the scale is kept);
+ * - delayed learning (learning-queue.ts): what a judged reading teaches the
+ *   scale and the envelope waits `learnDelayMs`, and is dropped when the
+ *   detector taints its time (before, during and after an event), so neither
+ *   the minutes before a late detection nor the hours after an event teach
+ *   the baseline that pollution is normal (issue 13 §2).
  *
  * Pure, no I/O: timestamps come with the values.
  */
 import { OperatingEnvelope, type OperatingEnvelopeState } from './operating-envelope.js';
 import { ResidualScale, type ResidualScaleState } from './residual-scale.js';
 import { IntervalEstimate } from './interval-estimate.js';
+import { LearningQueue, type LearningQueueState } from './learning-queue.js';
 import { medianInPlace, RollingWindow, type RollingWindowState } from './rolling-window.js';
 
 /** The options a signal baseline needs (a subset of the sudden-change options). */
@@ -43,6 +49,9 @@ export interface BaselineOptions {
   readonly holdMaxMs: number;
   readonly gapResetMs: number;
   readonly gapResetIntervals: number;
+  readonly learnDelayMs: number;
+  readonly eventLookbackMs: number;
+  readonly levelDelayMs: number;
 }
 
 /** One reading scored against the baseline. */
@@ -65,6 +74,10 @@ export interface SignalBaselineState {
   intervalMs: number | null;
   outlierSinceTs: number | null;
   outlierCount: number;
+  /** Lessons not yet learned (absent in snapshots written before issue 13). */
+  learning?: LearningQueueState;
+  /** Accepted values not yet in the level window (absent in snapshots written before issue 13). */
+  pendingLevel?: LearningQueueState;
 }
 
 /** Working buffer for medians, shared by all baselines (single-threaded, never held across calls). */
@@ -85,6 +98,8 @@ export class SignalBaseline {
   #interval = new IntervalEstimate();
   #outlierSinceTs: number | undefined;
   #outlierCount = 0;
+  #learning: LearningQueue;
+  #pendingLevel: LearningQueue;
   /** Cached median of the window; NaN when stale. */
   #level = Number.NaN;
 
@@ -95,6 +110,17 @@ export class SignalBaseline {
     this.#recent = new RollingWindow(options.baselineMaxSamples);
     this.#scale = new ResidualScale(precision, options.scaleTimeConstantMs);
     this.#envelope = new OperatingEnvelope(options.envelopeBucketMs, options.envelopeWindowMs);
+    this.#learning = new LearningQueue(learningDelay(options));
+    this.#pendingLevel = new LearningQueue(options.levelDelayMs);
+  }
+
+  /**
+   * Nothing queued with a time in [fromTs, untilTs] will be learned (the
+   * detector calls this around an event). The level window is not touched.
+   */
+  taint(fromTs: number, untilTs: number): void {
+    this.#learning.taint(fromTs, untilTs);
+    this.#pendingLevel.taint(fromTs, untilTs);
   }
 
   /** Current baseline level, or undefined before the window holds enough values. */
@@ -124,10 +150,13 @@ export class SignalBaseline {
       this.#window.clear();
       this.#level = Number.NaN;
       this.#recent.clear();
+      this.#pendingLevel.clear();
       this.#outlierSinceTs = undefined;
       this.#outlierCount = 0;
     }
     this.#lastTs = ts;
+    this.#learning.flush(ts, this.#learn);
+    this.#pendingLevel.flush(ts, this.#joinLevel);
     this.#recent.push(ts, value);
     this.#recent.evictUpTo(ts - Math.max(this.#o.eventTimeoutMs, this.#o.baselineWindowMs), this.#o.baselineMinSamples);
     const level = this.level();
@@ -153,22 +182,23 @@ export class SignalBaseline {
     learnScale: boolean,
   ): boolean {
     if (s === undefined || s.z === undefined) {
-      // Warming up: everything joins, nothing is judged.
+      // Warming up: everything joins at once (nothing is judged yet, so nothing can be an event).
       this.#push(ts, value);
+      this.#envelope.add(ts, value);
       if (s !== undefined) this.#scale.add(ts, s.residual);
       return false;
     }
     // Winsorised: an outlier counts as lying beyond the threshold (right for a quantile's rank) without its size,
     // so one wild value cannot inflate a short history's scale (30 residuals of a 4-hour series).
-    if (learnScale)
-      this.#scale.add(
-        ts,
-        Math.min(Math.abs(s.residual), this.#o.outlierThreshold * (this.scale(ts) ?? Number.POSITIVE_INFINITY)),
-      );
+    const residual = learnScale
+      ? Math.min(Math.abs(s.residual), this.#o.outlierThreshold * (this.scale(ts) ?? Number.POSITIVE_INFINITY))
+      : Number.NaN;
+    const accepted = !outlier && accept;
+    if (accepted) this.#push(ts, value);
+    if (learnScale || accepted) this.#learning.push(ts, residual, accepted ? value : Number.NaN);
     if (!outlier) {
       this.#outlierSinceTs = undefined;
       this.#outlierCount = 0;
-      if (accept) this.#push(ts, value);
       return false;
     }
     if (this.#outlierSinceTs === undefined) this.#outlierSinceTs = ts;
@@ -200,12 +230,28 @@ export class SignalBaseline {
     return recentLevel < env.lo - margin || recentLevel > env.hi + margin;
   }
 
+  /**
+   * An accepted value joins the level window `levelDelayMs` later, so the
+   * level is what the water did a little while ago: a slow rise that stays
+   * under the outlier threshold from one reading to the next cannot drag the
+   * level along with it (a ramp-shaped event, issue 13 §2).
+   */
   #push(ts: number, value: number): void {
-    this.#window.push(ts, value);
-    this.#window.evictUpTo(ts - this.#o.baselineWindowMs, this.#o.baselineMinSamples);
-    this.#level = Number.NaN;
-    this.#envelope.add(ts, value);
+    if (this.#o.levelDelayMs <= 0) this.#joinLevel({ ts, value });
+    else this.#pendingLevel.push(ts, Number.NaN, value);
   }
+
+  readonly #joinLevel = (l: { ts: number; value: number }): void => {
+    this.#window.push(l.ts, l.value);
+    this.#window.evictUpTo(l.ts - this.#o.baselineWindowMs, this.#o.baselineMinSamples);
+    this.#level = Number.NaN;
+  };
+
+  /** A lesson whose delay has passed untainted. */
+  readonly #learn = (l: { ts: number; residual: number; value: number }): void => {
+    if (Number.isFinite(l.residual)) this.#scale.add(l.ts, l.residual);
+    if (Number.isFinite(l.value)) this.#envelope.add(l.ts, l.value);
+  };
 
   /** Event timeout: the values since the shift began become the baseline (CANARY reloads its history window). */
   #rebaseline(sinceTs: number): void {
@@ -228,6 +274,8 @@ export class SignalBaseline {
       intervalMs: this.#interval.ms ?? null,
       outlierSinceTs: this.#outlierSinceTs ?? null,
       outlierCount: this.#outlierCount,
+      learning: this.#learning.toJSON(),
+      pendingLevel: this.#pendingLevel.toJSON(),
     };
   }
 
@@ -241,6 +289,13 @@ export class SignalBaseline {
     b.#interval = new IntervalEstimate(state.intervalMs ?? undefined);
     b.#outlierSinceTs = state.outlierSinceTs ?? undefined;
     b.#outlierCount = Number.isFinite(state.outlierCount) ? state.outlierCount : 0;
+    b.#learning = LearningQueue.fromJSON(state.learning, learningDelay(options));
+    b.#pendingLevel = LearningQueue.fromJSON(state.pendingLevel, options.levelDelayMs);
     return b;
   }
+}
+
+/** Lessons wait at least as long as the detector looks back when an event starts, so none escapes the taint. */
+function learningDelay(o: BaselineOptions): number {
+  return Math.max(o.learnDelayMs, o.eventLookbackMs);
 }

@@ -66,6 +66,24 @@ export interface SuddenChangeOptions {
    * GECCO file it changes nothing measurable. @defaultValue false
    */
   contextExplains: boolean;
+  /**
+   * What a judged reading teaches the scale and the operating envelope waits
+   * this long, and is dropped if an event is found around it (issue 13 §2).
+   * @defaultValue 3600000 (1 h)
+   */
+  learnDelayMs: number;
+  /**
+   * An accepted value joins the baseline level this long after it was read,
+   * so a slow rise cannot drag the level along. Off by default: on the GECCO
+   * file it also turns every operational step into 15 minutes of outliers,
+   * which widen the scale and hide later events (docs/evaluation.md).
+   * @defaultValue 0
+   */
+  levelDelayMs: number;
+  /** When an event starts, the readings of this long before it teach nothing (a late detection's first minutes). @defaultValue 3600000 (1 h) */
+  eventLookbackMs: number;
+  /** After an event ends, the readings of this long teach nothing (the water settling back). @defaultValue 7200000 (2 h) */
+  eventGuardMs: number;
   /** A context signal this many scales out counts as an operational change. @defaultValue 5 */
   contextThreshold: number;
   /** An operational change explains quality changes for this long. @defaultValue 600000 (10 min) */
@@ -101,6 +119,10 @@ export const DEFAULT_SUDDEN_CHANGE_OPTIONS: Readonly<SuddenChangeOptions> = Obje
   gapResetMs: 2 * 3_600_000,
   gapResetIntervals: 3,
   contextExplains: false,
+  learnDelayMs: 3_600_000,
+  levelDelayMs: 0,
+  eventLookbackMs: 3_600_000,
+  eventGuardMs: 7_200_000,
   contextThreshold: 5,
   contextWindowMs: 10 * 60_000,
 });

@@ -17,7 +17,9 @@
  *    starts an event, whatever the options.
  * 4. The event ends after `clearMinSamples` rows and `clearAfterMs` without
  *    any outlying quality signal. Values seen in an event never join the
- *    baseline; a shift that lasts past `eventTimeoutMs` is accepted as the new
+ *    baseline, and what the readings from `eventLookbackMs` before the event
+ *    to `eventGuardMs` after it would teach the scale and the envelope is
+ *    dropped (learning waits `learnDelayMs` for that: learning-queue.ts); a shift that lasts past `eventTimeoutMs` is accepted as the new
  *    baseline unless it lies far outside the signal's recent operating range.
  * 5. Context signals (temperature, flow) are scored the same way but never
  *    start an event; optionally (`contextExplains`) a marked context change
@@ -192,6 +194,7 @@ export class SuddenChangeDetector {
       this.#pushRow(ts, kind);
       if (!this.#inEvent) {
         if (this.#eventEvidence()) {
+          this.#taint(ts - o.eventLookbackMs, ts + o.eventGuardMs);
           this.#inEvent = true;
           this.#quietRows = 0;
           this.#lastOutlierTs = ts;
@@ -200,7 +203,9 @@ export class SuddenChangeDetector {
       } else if (outliers.length > 0) {
         this.#quietRows = 0;
         this.#lastOutlierTs = ts;
+        this.#taint(ts, ts + o.eventGuardMs);
       } else {
+        this.#taint(ts, ts + o.eventGuardMs);
         this.#quietRows++;
         if (this.#quietRows >= o.clearMinSamples && ts - (this.#lastOutlierTs ?? ts) >= o.clearAfterMs) {
           this.#endEvent();
@@ -274,6 +279,11 @@ export class SuddenChangeDetector {
       if (l !== undefined) out[s.spec.key] = l;
     }
     return out;
+  }
+
+  /** Nothing the readings in [fromTs, untilTs] would teach is learned, on any signal. */
+  #taint(fromTs: number, untilTs: number): void {
+    for (const s of this.#signals) s.baseline.taint(fromTs, untilTs);
   }
 
   #pushRow(ts: number, kind: number): void {

@@ -111,6 +111,8 @@ interface Trigger {
   onsetTs: number;
   parameters: string[];
   values: Record<string, number>;
+  /** Level of the origin alert (absent in state written before issue 13). */
+  level?: AlertLevel;
 }
 
 interface Warning {
@@ -160,7 +162,12 @@ export class UpstreamArrivalTracker {
     if (qualifies) {
       const previous = triggers[event.key];
       const onset = Math.min(previous?.onsetTs ?? Number.POSITIVE_INFINITY, onsetTs ?? event.ts);
-      triggers[event.key] = { onsetTs: onset, parameters: [...event.parameters], values: { ...(event.evidence.values ?? {}) } };
+      triggers[event.key] = {
+        onsetTs: onset,
+        parameters: [...event.parameters],
+        values: { ...(event.evidence.values ?? {}) },
+        ...(event.level !== undefined ? { level: event.level } : {}),
+      };
     } else if (triggers[event.key]) {
       delete triggers[event.key];
     } else {
@@ -241,7 +248,12 @@ export class UpstreamArrivalTracker {
         ? `Upstream alert at ${origin} (${w.parameters.join(', ')}) expected at ${sectionId} from ${iso(w.fromTs)} to ${iso(w.toTs)}, peak ${iso(w.peakTs)}`
         : `Upstream plume from ${origin} has passed ${sectionId}`;
     const values: Record<string, number> = {};
-    for (const t of Object.values(this.#s.triggers)) Object.assign(values, t.values);
+    let originLevel: AlertLevel | undefined;
+    for (const t of Object.values(this.#s.triggers)) {
+      Object.assign(values, t.values);
+      if (t.level !== undefined && (originLevel === undefined || levelRank(t.level) > levelRank(originLevel)))
+        originLevel = t.level;
+    }
     return {
       type,
       key: `upstream-arrival:${sectionId}:${origin}`,
@@ -256,6 +268,8 @@ export class UpstreamArrivalTracker {
         values,
         windowS: Math.round((w.toTs - w.fromTs) / 1000),
         originSectionId: origin,
+        // The highest level among the origin's alerts behind it: whether it opens a joint task (alerts/task-rules.ts).
+        ...(originLevel !== undefined ? { originLevel } : {}),
         sourceActive: w.sourceActive,
         reason,
         ...(arrival

@@ -6,6 +6,13 @@
  * per day, detection delay), for the whole file and for its first and second
  * half. The station and its signals come from config/eval/.
  *
+ * Headline (issue 13 §1): out-of-sample figures. By default two folds, fit
+ * on August and score on September, and the reverse (out-of-sample.ts: the
+ * fit picks among a few cut-offs by F1 on the fit stretch's labels only);
+ * `--fit-until <date>` with `--score-from <date>` gives one fold of your own
+ * (dates as ISO 8601, e.g. 2016-09-01T00:00+02:00). The in-sample figures of
+ * the defaults (whole file, halves) follow as a secondary table.
+ *
  * Options: `--data <csv>` (default ../shared/data/gecco2018/water_quality_aug_sep_2016.csv),
  * `--set key=value` (repeatable) to override a detector option for a
  * sensitivity run, `--json` to print the figures as JSON, `--details` to list
@@ -34,6 +41,7 @@ import { loadEvalStation } from './eval-config.js';
 import { evaluateStream, type EvalRange, type StreamEvaluation } from './evaluate-stream.js';
 import { loadGeccoCsv, type StreamRow } from './gecco.js';
 import { runsOf, type EvalMetrics } from './metrics.js';
+import { crossFolds, formatFolds, rowAt, runFolds, type FoldSpec } from './out-of-sample.js';
 import { NaiveDetector } from './naive-detector.js';
 import { printRiverReport, riverTargets } from './river-report.js';
 import { riverScenarioSpecs, runRiverScenario } from './river-scenarios.js';
@@ -55,6 +63,17 @@ interface Args {
   quick: boolean;
   replayMqtt: boolean;
   replayBatch: number;
+  fitUntil: number | undefined;
+  scoreFrom: number | undefined;
+}
+
+/** Where the default folds split the GECCO development file: August | September, local time. */
+const DEFAULT_SPLIT = Date.parse('2016-09-01T00:00:00+02:00');
+
+function dateArg(flag: string, v: string | undefined): number {
+  const t = Date.parse(v ?? '');
+  if (!Number.isFinite(t)) throw new Error(`${flag} needs a date, e.g. 2016-09-01T00:00+02:00`);
+  return t;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -69,6 +88,8 @@ function parseArgs(argv: string[]): Args {
     quick: false,
     replayMqtt: false,
     replayBatch: 1,
+    fitUntil: undefined,
+    scoreFrom: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -80,6 +101,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--river-only') args.riverOnly = true;
     else if (a === '--quick') args.quick = true;
     else if (a === '--replay-mqtt') args.replayMqtt = true;
+    else if (a === '--fit-until') args.fitUntil = dateArg(a, argv[++i]);
+    else if (a === '--score-from') args.scoreFrom = dateArg(a, argv[++i]);
     else if (a === '--replay-batch') {
       args.replayBatch = Number(argv[++i]);
       if (!Number.isInteger(args.replayBatch) || args.replayBatch < 1 || args.replayBatch > 1000)
@@ -90,6 +113,10 @@ function parseArgs(argv: string[]): Args {
       (args.set as Record<string, unknown>)[k] = v === 'true' ? true : v === 'false' ? false : Number(v);
     } else throw new Error(`unknown argument ${a}`);
   }
+  if ((args.fitUntil === undefined) !== (args.scoreFrom === undefined))
+    throw new Error('--fit-until and --score-from go together');
+  if (args.fitUntil !== undefined && args.scoreFrom !== undefined && args.scoreFrom < args.fitUntil)
+    throw new Error('--score-from must not be before --fit-until: the scored labels may not be the fitted ones');
   const problems = checkSuddenChangeOptions(args.set as Record<string, unknown>);
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return args;
@@ -153,6 +180,17 @@ async function main(): Promise<void> {
   ];
   const signals = cfg.signals.map(({ key, precision, role }) => ({ key, precision, role }));
   const ours = evaluateStream(rows, labels, () => new SuddenChangeDetector(signals, args.set), { ranges });
+  const folds: FoldSpec[] =
+    args.fitUntil !== undefined && args.scoreFrom !== undefined
+      ? [
+          {
+            name: 'fit → score',
+            fit: { from: 0, to: rowAt(rows, args.fitUntil) },
+            score: { from: rowAt(rows, args.scoreFrom), to: rows.length },
+          },
+        ]
+      : crossFolds(rows, DEFAULT_SPLIT, ['August', 'September']);
+  const outOfSample = runFolds(rows, labels, signals, folds, args.set);
   const naive = evaluateStream(rows, labels, () => new NaiveDetector(signals), { ranges });
 
   const endToEnd = async () => {
@@ -177,6 +215,7 @@ async function main(): Promise<void> {
           data: args.data,
           rows: rows.length,
           options: { ...DEFAULT_SUDDEN_CHANGE_OPTIONS, ...args.set },
+          outOfSample,
           suddenChange: summary(ours),
           naive: summary(naive),
           ...(figs ? { river: { scenarios: figs, targets: riverTargets(figs) } } : {}),
@@ -211,6 +250,11 @@ async function main(): Promise<void> {
     `  sudden-change options: ${overridden.length === 0 ? 'built-in defaults (no option set from labels)' : `defaults except ${overridden.map((k) => `${k}=${String((args.set as Record<string, unknown>)[k])}`).join(', ')}`}`,
   );
   console.log('');
+  console.log("OUT OF SAMPLE (the headline): options chosen on the fit stretch's labels, figures on the score stretch only");
+  for (const l of formatFolds(outOfSample)) console.log(`  ${l}`);
+  console.log('');
+  console.log('In sample (secondary): the defaults on the whole file and its halves. The defaults were developed');
+  console.log('on this file, so these figures say how well they fit it, not how they carry over.');
   console.log('Event recall counts a labelled run as detected when an alarm row lies inside it (strict);');
   console.log('"lenient" also counts an alarm within 10 min after the run ends. FA = alarm episodes touching no event row.');
   console.log('');

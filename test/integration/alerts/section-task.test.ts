@@ -40,6 +40,7 @@ const preWarning = (sectionId: string, originSectionId: string, ts: number): Ale
     stationId: undefined,
     parameters: ['nh3n'],
     ts,
+    evidence: { originLevel: 'yellow' },
     arrival: { fromTs: ts + 3_600_000, peakTs: ts + 5_400_000, toTs: ts + 7_200_000, originSectionId },
   });
 

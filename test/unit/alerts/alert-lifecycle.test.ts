@@ -69,6 +69,16 @@ describe('applyEvent', () => {
     expect(r.alert).toMatchObject({ level: to, maxLevel });
   });
 
+  it('the kind follows the level: an early warning raised past the limit becomes an exceedance (issue 13 §7)', () => {
+    const early = applyEvent(undefined, alertEvent({ ts: T0, level: 'blue', kind: 'early-warning' }), ctx(T0)).alert as Alert;
+    expect(early.kind).toBe('early-warning');
+    const raised = applyEvent(early, alertEvent({ ts: T0 + 1000, level: 'yellow', kind: 'exceedance' }), ctx(T0 + 1000));
+    expect(raised.alert).toMatchObject({ kind: 'exceedance', level: 'yellow' });
+    // Falling back into the band keeps what it was at its worst.
+    const lowered = applyEvent(raised.alert, alertEvent({ ts: T0 + 2000, level: 'blue', kind: 'early-warning' }), ctx(T0 + 2000));
+    expect(lowered.alert).toMatchObject({ kind: 'exceedance', level: 'blue', maxLevel: 'yellow' });
+  });
+
   it('a level raise reopens an acknowledged alert; a lowering keeps the acknowledgement', () => {
     const acked = applyAcknowledge(opened(), agency, T0 + 10);
     if (!acked.ok) throw new Error('ack failed');

@@ -74,13 +74,56 @@ describe('taskTriggerFor', () => {
       expected: undefined,
     },
     {
-      name: 'upstream pre-warning (blue, not a boundary)',
-      event: { kind: 'upstream-arrival', level: 'blue', sectionId: 'low' },
+      name: 'upstream pre-warning of a yellow origin alert (blue, not a boundary)',
+      event: { kind: 'upstream-arrival', level: 'blue', sectionId: 'low', evidence: { originLevel: 'yellow' } },
       type: 'opened',
       expected: 'upstream-arrival',
     },
+    {
+      name: 'upstream pre-warning of a red origin alert',
+      event: { kind: 'upstream-arrival', level: 'blue', sectionId: 'low', evidence: { originLevel: 'red' } },
+      type: 'opened',
+      expected: 'upstream-arrival',
+    },
+    {
+      name: 'upstream pre-warning of a blue origin alert (issue 13 §8: notify only)',
+      event: { kind: 'upstream-arrival', level: 'blue', sectionId: 'low', evidence: { originLevel: 'blue' } },
+      type: 'opened',
+      expected: undefined,
+    },
+    {
+      name: 'upstream pre-warning without an origin level (written before issue 13)',
+      event: { kind: 'upstream-arrival', level: 'blue', sectionId: 'low', evidence: {} },
+      type: 'opened',
+      expected: undefined,
+    },
+    {
+      name: 'blue early warning at a boundary',
+      event: { kind: 'early-warning', level: 'blue' },
+      type: 'opened',
+      expected: undefined,
+    },
   ] as const)('$name → $expected', ({ event, type, expected }) => {
     expect(taskTriggerFor(summary(event as Partial<AlertEvent>), type, registry, config)).toBe(expected);
+  });
+
+  it('per-section rules override the defaults for that section only', () => {
+    const perSection = {
+      ...config,
+      taskRulesBySection: {
+        'bd-prov': { taskMinLevel: 'red' as const },
+        low: { prewarningTaskMinLevel: 'blue' as const },
+      },
+    };
+    const yellowAt = (sectionId: string) => summary({ sectionId, level: 'yellow' });
+    expect(taskTriggerFor(yellowAt('bd-prov'), 'opened', registry, perSection)).toBeUndefined();
+    expect(taskTriggerFor(summary({ sectionId: 'bd-prov', level: 'red' }), 'opened', registry, perSection)).toBe(
+      'boundary-alert',
+    );
+    expect(taskTriggerFor(yellowAt('bd-city'), 'opened', registry, perSection)).toBe('boundary-alert');
+    const blueOrigin = summary({ kind: 'upstream-arrival', level: 'blue', sectionId: 'low', evidence: { originLevel: 'blue' } });
+    expect(taskTriggerFor(blueOrigin, 'opened', registry, perSection)).toBe('upstream-arrival');
+    expect(taskTriggerFor(blueOrigin, 'opened', registry, config)).toBeUndefined();
   });
 });
 

@@ -79,6 +79,8 @@ describe('upstream-arrival pre-warnings', () => {
     const bnd = raised[0]!;
     const w = arrivalWindow(30, 60_000, o);
     expect(bnd).toMatchObject({ type: 'raise', kind: 'upstream-arrival', level: 'blue', sectionId: 'bnd', parameters: ['nh3n'] });
+    // The origin alert's level travels with the pre-warning: it decides whether a joint task opens (issue 13 §8).
+    expect(bnd.evidence.originLevel).toBe('orange');
     expect(bnd.arrival).toEqual({
       fromTs: onset + w.fromS * 1000,
       peakTs: onset + w.peakS * 1000,
