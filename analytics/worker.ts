@@ -241,12 +241,7 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
       this.stats.late += released.late.length;
       // Late readings (a link-loss backlog) are older than what was just released: analyse everything
       // in event-time order, or the analyzer would see the newest first and drop the backlog as stale.
-      const items =
-        released.late.length === 0
-          ? released.inOrder
-          : [...released.late, ...released.inOrder].sort(
-              (a, b) => a.ts - b.ts || (a.stationId < b.stationId ? -1 : a.stationId > b.stationId ? 1 : 0),
-            );
+      const items = released.late.length === 0 ? released.inOrder : [...released.late, ...released.inOrder].sort((a, b) => a.ts - b.ts || (a.stationId < b.stationId ? -1 : a.stationId > b.stationId ? 1 : 0));
       events.push(...analyzer.process(items));
       finished.push(...items);
       this.stats.readings += items.length;

@@ -16,7 +16,14 @@ export function isAlertLevel(x: unknown): x is AlertLevel {
   return typeof x === 'string' && (ALERT_LEVELS as readonly string[]).includes(x);
 }
 
-export const ALERT_KINDS = ['early-warning', 'exceedance', 'sudden-change', 'trend', 'upstream-arrival', 'data-quality'] as const;
+export const ALERT_KINDS = [
+  'early-warning',
+  'exceedance',
+  'sudden-change',
+  'trend',
+  'upstream-arrival',
+  'data-quality',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** Data-quality alerts go to station operators and never count as pollution. */
@@ -49,10 +56,5 @@ export interface AlertEvent {
   readonly message: string;
   readonly evidence: AlertEvidence;
   /** For upstream-arrival pre-warnings: expected arrival window at the section, epoch ms. */
-  readonly arrival?: {
-    readonly fromTs: number;
-    readonly peakTs: number;
-    readonly toTs: number;
-    readonly originSectionId: string;
-  };
+  readonly arrival?: { readonly fromTs: number; readonly peakTs: number; readonly toTs: number; readonly originSectionId: string };
 }

@@ -33,29 +33,11 @@ interface BoundRule {
 const RULES: Readonly<Record<string, BoundRule>> = {
   do: { kind: 'lower', river: [7.5, 6, 5, 3, 2], lake: [7.5, 6, 5, 3, 2], inRiverClass: true, inLakeClass: true },
   codmn: { kind: 'upper', river: [2, 4, 6, 10, 15], lake: [2, 4, 6, 10, 15], inRiverClass: true, inLakeClass: true },
-  nh3n: {
-    kind: 'upper',
-    river: [0.15, 0.5, 1.0, 1.5, 2.0],
-    lake: [0.15, 0.5, 1.0, 1.5, 2.0],
-    inRiverClass: true,
-    inLakeClass: true,
-  },
+  nh3n: { kind: 'upper', river: [0.15, 0.5, 1.0, 1.5, 2.0], lake: [0.15, 0.5, 1.0, 1.5, 2.0], inRiverClass: true, inLakeClass: true },
   // Table 1 item 8: TP differs for lakes/reservoirs (湖、库).
-  tp: {
-    kind: 'upper',
-    river: [0.02, 0.1, 0.2, 0.3, 0.4],
-    lake: [0.01, 0.025, 0.05, 0.1, 0.2],
-    inRiverClass: true,
-    inLakeClass: true,
-  },
+  tp: { kind: 'upper', river: [0.02, 0.1, 0.2, 0.3, 0.4], lake: [0.01, 0.025, 0.05, 0.1, 0.2], inRiverClass: true, inLakeClass: true },
   // Item 9: TN is evaluated for lakes/reservoirs only; for rivers it is reported apart.
-  tn: {
-    kind: 'upper',
-    river: [0.2, 0.5, 1.0, 1.5, 2.0],
-    lake: [0.2, 0.5, 1.0, 1.5, 2.0],
-    inRiverClass: false,
-    inLakeClass: true,
-  },
+  tn: { kind: 'upper', river: [0.2, 0.5, 1.0, 1.5, 2.0], lake: [0.2, 0.5, 1.0, 1.5, 2.0], inRiverClass: false, inLakeClass: true },
 };
 
 /** pH 6–9 for every class, so pH outside it can only be 劣V (domain-facts §1.2). */

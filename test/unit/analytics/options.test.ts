@@ -66,7 +66,9 @@ describe('analytics options', () => {
     const configured = { parameters: { do: { threshold: { earlyWarningFraction: 0.8 } } } };
     expect(resolveSectionOptions(configured, 's').parameter('do').threshold.earlyWarningFraction).toBe(0.8);
     // DO has its own built-in flat-line minimum (6 h: it follows a daily cycle), shorter than the general one.
-    expect(resolveSectionOptions(undefined, 's').parameter('do').flatLine.minDurationMs).toBe(6 * 3_600_000);
+    expect(resolveSectionOptions(undefined, 's').parameter('do').flatLine.minDurationMs).toBe(
+      6 * 3_600_000,
+    );
     expect(resolveSectionOptions({ flatLine: { minDurationMs: 3_600_000 } }, 's').parameter('nh3n').flatLine.minDurationMs).toBe(
       3_600_000,
     );
