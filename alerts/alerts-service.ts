@@ -328,6 +328,11 @@ export class AlertsService implements AlertSink {
           alert,
         });
       }
+      const verify = verificationOf(alert);
+      if (verify && (transition.type === 'opened' || transition.type === 'reraised')) {
+        // A lone reading past the target: ask the station to measure again before anyone goes out (issue 13 §4).
+        await this.commands.requestMeasurement(alert.id, verify);
+      }
       if (['opened', 'reraised', 'level-raised', 'cleared', 'resolved'].includes(transition.type)) {
         // A qualifying alert opens the section's task or attaches to the one not yet closed (task-store.ts).
         const trigger = taskTriggerFor(alert, transition.type, registry, this.config);
@@ -383,4 +388,15 @@ export class AlertsService implements AlertSink {
     const full = await this.tasks.get(task.id);
     if (full) await this.#scheduleTask(full, false);
   }
+}
+
+/** The verification an unconfirmed alert asks for (analytics/section-alerts.ts `evidence.verify`), if it is well formed. */
+function verificationOf(alert: {
+  evidence: Record<string, unknown>;
+}): { stationId: string; parameter: string; suspectTs: number } | undefined {
+  const v = alert.evidence.verify as { stationId?: unknown; parameter?: unknown } | undefined;
+  const s = alert.evidence.suspect as { ts?: unknown } | undefined;
+  if (alert.evidence.unconfirmed !== true || typeof v?.stationId !== 'string' || typeof v.parameter !== 'string')
+    return undefined;
+  return { stationId: v.stationId, parameter: v.parameter, suspectTs: typeof s?.ts === 'number' ? s.ts : 0 };
 }

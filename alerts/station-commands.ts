@@ -123,6 +123,40 @@ export class StationCommands {
     });
   }
 
+  /**
+   * Asks a station for a verification measurement of a suspect reading
+   * (issue 13 §4): one command job, retried until acknowledged or expired.
+   * The job id is fixed per alert and suspect reading, so asking twice is
+   * ignored. The answer arrives as an ordinary reading, which settles the
+   * alert in analytics.
+   */
+  async requestMeasurement(alertId: string, verify: { stationId: string; parameter: string; suspectTs: number }): Promise<void> {
+    const { registry, config, clock } = this.#deps;
+    const station = registry.station(verify.stationId);
+    if (!station) return;
+    const keep = { age: config.keepCompletedJobsS };
+    const command: StationCommand = {
+      id: `${alertId}.verify.${verify.suspectTs}`,
+      stationId: station.id,
+      sectionId: station.sectionId,
+      type: 'measure-now',
+      parameters: [verify.parameter],
+      expiresAt: clock.now() + config.commandExpiryMs,
+    };
+    await this.#flows.add({
+      name: 'command',
+      queueName: COMMANDS_QUEUE,
+      data: { command } satisfies CommandJobData,
+      opts: {
+        jobId: `c.${command.id}`,
+        attempts: config.commandMaxAttempts,
+        backoff: { type: 'command' },
+        removeOnComplete: keep,
+        removeOnFail: keep,
+      },
+    });
+  }
+
   async start(): Promise<void> {
     if (this.#workers.length > 0) return;
     const { connection, config, logger } = this.#deps;

@@ -50,6 +50,20 @@ const thresholdProps = {
   provisional: Type.Boolean({ default: false }),
   /** Also check parameters that do not take part in the section's class (TN in rivers, domain-facts §1.2). @defaultValue false */
   outsideClass: Type.Boolean({ default: false }),
+  /**
+   * Confirm before escalating (issue 13 §4): a raise past the target that
+   * rests on one reading which jumped at least `suspectJumpFactor` × past the
+   * series' previous value, with nothing else at the station or section
+   * moving, stays a blue "unconfirmed" alert until a re-measurement confirms
+   * it (then it takes its level), refutes it (then it clears), or
+   * `confirmWithinMs` passes without one (then it is treated as confirmed).
+   * @defaultValue true
+   */
+  confirmSuspect: Type.Boolean({ default: true }),
+  /** How far one reading must jump past the previous one to be suspect (upper bounds: value ≥ f × previous; DO: value ≤ previous / f). @defaultValue 3 */
+  suspectJumpFactor: Type.Number({ default: 3, minimum: 1 }),
+  /** Deadline for the re-measurement of a suspect reading. @defaultValue 7200000 (2 h) */
+  confirmWithinMs: Type.Integer({ default: 7_200_000, minimum: 0 }),
 };
 
 const trendProps = {

@@ -13,7 +13,7 @@ import {
   type ParameterTable,
   type Section,
 } from '../domain/index.js';
-import { SEVERITY_LEVEL, type Severity } from './detectors/threshold.js';
+import { SEVERITY_LEVEL, type Severity, type SuspectReading } from './detectors/threshold.js';
 import type { TrendEvaluation } from './detectors/trend.js';
 import type { Attribution } from './detectors/upstream.js';
 import type { SuddenEvent } from './station-state.js';
@@ -76,6 +76,8 @@ export interface ExceedanceInput {
   readonly onsetTs: number | undefined;
   readonly peak: { readonly ts: number; readonly value: number } | undefined;
   readonly attribution: Attribution | undefined;
+  /** A lone reading past the target waiting for its re-measurement: the alert says so and stays blue. */
+  readonly suspect?: SuspectReading | undefined;
   readonly ts: number;
   readonly parameters: ParameterTable;
 }
@@ -97,7 +99,9 @@ export function exceedanceEvent(i: ExceedanceInput): AlertEvent {
     stationId: i.stationId,
     parameters: [key],
     ts: i.ts,
-    message: `${name} ${value ?? '?'}${unit} at ${section.id} (${i.stationId}): ${WORDS[i.level]}, limit ${limitValue}${unit}`,
+    message: i.suspect
+      ? `${name} ${i.suspect.value}${unit} at ${section.id} (${i.stationId}): unconfirmed single reading past the target, re-measurement requested by ${new Date(i.suspect.deadlineTs).toISOString()}`
+      : `${name} ${value ?? '?'}${unit} at ${section.id} (${i.stationId}): ${WORDS[i.level]}, limit ${limitValue}${unit}`,
     evidence: {
       values: value === undefined ? {} : { [key]: value },
       limit: { [key]: limitValue },
@@ -107,6 +111,14 @@ export function exceedanceEvent(i: ExceedanceInput): AlertEvent {
       peak: i.peak,
       onsetTs: i.onsetTs,
       ...(i.attribution === undefined ? {} : { attribution: i.attribution }),
+      // Issue 13 §4: the alerts side asks the station for a verification measurement of this parameter.
+      ...(i.suspect === undefined
+        ? {}
+        : {
+            unconfirmed: true,
+            suspect: { ts: i.suspect.ts, value: i.suspect.value, level: SEVERITY_LEVEL[i.suspect.severity as 2 | 3 | 4] },
+            verify: { stationId: i.stationId, parameter: key, deadlineTs: i.suspect.deadlineTs },
+          }),
     },
   };
 }

@@ -169,8 +169,22 @@ export class SectionAnalyzer {
         );
       }
     }
+    // A suspect reading whose re-measurement did not come by its deadline is treated as confirmed.
+    let expired = false;
+    for (const st of this.#stations.values())
+      for (const s of st.series.values()) if (s.threshold?.expireSuspect(nowMs)) expired = true;
+    if (expired) this.#exceedanceConditions(nowMs);
     this.#upstreamEvents(this.#upstream.advance(nowMs));
     return this.#book.drain();
+  }
+
+  /** Whether another station of the section reads `key` past the target now (it backs up a lone jump here). */
+  #pastTargetElsewhere(key: string, stationId: string): boolean {
+    for (const other of this.#stations.values()) {
+      if (other.station.id === stationId) continue;
+      if ((other.series.get(key)?.threshold?.level ?? 0) >= 2) return true;
+    }
+    return false;
   }
 
   /**
@@ -328,7 +342,8 @@ export class SectionAnalyzer {
         series.latest.flag = flag;
       } else series.latest = { ts, value, flag };
       if (series.threshold) {
-        if (series.threshold.update({ ts, value, flag, intervalMs })) thresholdChanged = true;
+        const corroborated = st.suddenEvent !== undefined || this.#pastTargetElsewhere(key, stationId);
+        if (series.threshold.update({ ts, value, flag, intervalMs, corroborated })) thresholdChanged = true;
       }
       if (series.trend) {
         const t = series.trend.update(ts, value);
@@ -450,6 +465,7 @@ export class SectionAnalyzer {
         onsetTs: det.onsetTs,
         peak: det.peak,
         attribution,
+        suspect: det.suspect,
         ts,
         parameters: this.#parameters,
       });

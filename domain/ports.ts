@@ -58,7 +58,14 @@ export interface SubmitResult {
 export interface IngestGateway {
   submit(submission: Submission): Promise<SubmitResult>;
   /** Records input refused before it became a submission (bad frame, unknown HJ 212 code, ...). */
-  deadLetter(entry: { source: IngressKind; raw: string; code: ErrorCode; message: string; stationId?: string; peer?: string }): Promise<void>;
+  deadLetter(entry: {
+    source: IngressKind;
+    raw: string;
+    code: ErrorCode;
+    message: string;
+    stationId?: string;
+    peer?: string;
+  }): Promise<void>;
 }
 
 /** Durable, ordered log of accepted readings (a Redis stream in production). */
@@ -74,8 +81,11 @@ export interface StationCommand {
   readonly id: string;
   readonly stationId: string;
   readonly sectionId: string;
-  readonly type: 'set-sampling-interval' | 'restore-sampling-interval';
+  /** `measure-now`: a verification measurement of `parameters` as soon as the analyser can (issue 13 §4). */
+  readonly type: 'set-sampling-interval' | 'restore-sampling-interval' | 'measure-now';
   readonly intervalS?: number;
+  /** For `measure-now`: the parameters to measure again. */
+  readonly parameters?: readonly string[];
   /** Epoch ms after which the station should drop the command unexecuted. */
   readonly expiresAt: number;
 }
@@ -129,5 +139,7 @@ export interface ReadingHistory {
 
 /** Writes the class of a section at a time (InfluxDB measurement `section_class`). */
 export interface SectionClassWriter {
-  writeSectionClass(points: readonly { sectionId: string; riverId: string; ts: number; cls: number; deciding: readonly string[] }[]): Promise<void>;
+  writeSectionClass(
+    points: readonly { sectionId: string; riverId: string; ts: number; cls: number; deciding: readonly string[] }[],
+  ): Promise<void>;
 }

@@ -14,8 +14,13 @@ const StationCommandSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 200 }),
   stationId: Type.String({ minLength: 1 }),
   sectionId: Type.String({ minLength: 1 }),
-  type: Type.Union([Type.Literal('set-sampling-interval'), Type.Literal('restore-sampling-interval')]),
+  type: Type.Union([
+    Type.Literal('set-sampling-interval'),
+    Type.Literal('restore-sampling-interval'),
+    Type.Literal('measure-now'),
+  ]),
   intervalS: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
+  parameters: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 })),
   expiresAt: Type.Number(),
 });
 
@@ -71,6 +76,16 @@ export function applyStationCommand(
     };
   }
   const command = check.command;
+  if (command.type === 'measure-now') {
+    // A verification measurement (issue 13 §4): the analyser runs once more as soon as its cycle allows.
+    const atMs = engine.measureNow(delivery.stationId, simNowMs);
+    if (atMs === undefined)
+      return { ack: commandAck(command.id, delivery.stationId, false, 'station is not simulated', nowMs), applied: false };
+    return {
+      ack: commandAck(command.id, delivery.stationId, true, `measurement at ${new Date(atMs).toISOString()}`, nowMs),
+      applied: true,
+    };
+  }
   const intervalS = command.type === 'set-sampling-interval' ? command.intervalS : undefined;
   if (!engine.setSamplingInterval(delivery.stationId, intervalS, simNowMs)) {
     return { ack: commandAck(command.id, delivery.stationId, false, 'station is not simulated', nowMs), applied: false };

@@ -166,6 +166,18 @@ export interface ThresholdSample {
   readonly flag: DataFlag;
   /** The series' sampling interval (estimated), for the duration caps and gap rule. */
   readonly intervalMs: number;
+  /** Something else backs this reading up (the station's other parameters are changing, another station reads past the target): never suspect. */
+  readonly corroborated?: boolean;
+}
+
+/** A lone reading past the target waiting for its re-measurement (issue 13 §4). */
+export interface SuspectReading {
+  readonly ts: number;
+  readonly value: number;
+  /** The severity it would have raised. */
+  readonly severity: Severity;
+  /** Treated as confirmed if nothing arrives by then. */
+  readonly deadlineTs: number;
 }
 
 /** A change of the confirmed level. */
@@ -177,6 +189,8 @@ export interface ThresholdChange {
   /** Samples counted / needed (raise) or released samples (clear). */
   readonly count: number;
   readonly needed: number;
+  /** How a suspect reading was settled by this change, if it was. */
+  readonly suspect?: 'held' | 'confirmed' | 'refuted' | 'deadline';
 }
 
 /** JSON-safe detector state. */
@@ -190,6 +204,9 @@ export interface ThresholdState {
   releaseRun: number;
   releaseMax: Severity;
   peak: { ts: number; value: number; sev: Severity } | undefined;
+  /** The previous evidence value (absent in state written before issue 13). */
+  lastValue?: number;
+  suspect?: SuspectReading;
 }
 
 const initialState = (): ThresholdState => ({
@@ -229,6 +246,11 @@ export class ThresholdDetector {
     return this.#s.onsetTs;
   }
 
+  /** The reading waiting for its re-measurement, if any (the level is held at blue meanwhile). */
+  get suspect(): SuspectReading | undefined {
+    return this.#s.suspect;
+  }
+
   /** Worst value of the current episode. */
   get peak(): { readonly ts: number; readonly value: number } | undefined {
     return this.#s.peak;
@@ -242,6 +264,25 @@ export class ThresholdDetector {
     // A long gap breaks persistence: samples before it do not confirm samples after it.
     if (s.lastTs !== undefined && sample.ts - s.lastTs > o.gapResetIntervals * sample.intervalMs) this.#clearWindow();
     s.lastTs = sample.ts;
+    const previousValue = s.lastValue;
+    s.lastValue = sample.value;
+
+    // The next reading settles a suspect one: past the target too, it confirms it; back below, it refutes it.
+    let settled: ThresholdChange['suspect'];
+    if (s.suspect) {
+      const suspect = s.suspect;
+      s.suspect = undefined;
+      if (sev >= 2) {
+        settled = 'confirmed';
+        // The re-measurement confirms the exceedance, and as much of its severity as it shows itself.
+        const i = s.windowTs.indexOf(suspect.ts);
+        if (i >= 0) s.windowSev[i] = Math.min(s.windowSev[i] as Severity, sev) as Severity;
+      } else {
+        settled = 'refuted';
+        this.retract(suspect.ts);
+        if (s.peak?.ts === suspect.ts) s.peak = undefined;
+      }
+    }
 
     const needed = effectiveCount(o.raiseCount, o.raiseMaxWaitMs, sample.intervalMs);
     const windowSize = Math.max(needed, o.raiseWindow - o.raiseCount + needed);
@@ -283,12 +324,29 @@ export class ThresholdDetector {
     else if (a1 >= needed) [confirmed, count] = [1, a1];
     if (o.provisional && s.level === 0 && confirmed === 0 && sev >= 2) [confirmed, count] = [1, 1];
 
+    if (settled === 'refuted') {
+      // The suspect reading is forgotten: the level is what the remaining evidence shows, at once.
+      const from = s.level;
+      s.level = confirmed;
+      if (confirmed === 0) {
+        s.onsetTs = undefined;
+        s.peak = undefined;
+      }
+      return { from, to: confirmed, onsetTs: s.onsetTs, count, needed, suspect: 'refuted' };
+    }
+    if (confirmed >= 2 && s.level < 2 && count === 1 && !sample.corroborated && this.#isSuspect(previousValue, sample)) {
+      // One reading far out of line with the last: suspect, not proof. Blue until it is re-measured.
+      s.suspect = { ts: sample.ts, value: sample.value, severity: confirmed, deadlineTs: sample.ts + o.confirmWithinMs };
+      const from = s.level;
+      s.level = 1;
+      return { from, to: 1, onsetTs: s.onsetTs, count, needed, suspect: 'held' };
+    }
     if (confirmed > s.level) {
       const from = s.level;
       s.level = confirmed;
       s.releaseRun = 0;
       s.releaseMax = 0;
-      return { from, to: confirmed, onsetTs: s.onsetTs, count, needed };
+      return { from, to: confirmed, onsetTs: s.onsetTs, count, needed, ...(settled ? { suspect: settled } : {}) };
     }
     if (s.level === 0) return undefined;
 
@@ -315,6 +373,30 @@ export class ThresholdDetector {
       s.peak = undefined;
     }
     return { from, to: s.level, onsetTs, count: released, needed: clearNeeded };
+  }
+
+  /**
+   * No re-measurement of the suspect reading by its deadline: it is treated
+   * as confirmed and the level it would have raised applies (a station that
+   * cannot measure again must not hide a real spill).
+   */
+  expireSuspect(nowMs: number): ThresholdChange | undefined {
+    const suspect = this.#s.suspect;
+    if (!suspect || nowMs < suspect.deadlineTs) return undefined;
+    this.#s.suspect = undefined;
+    const from = this.#s.level;
+    if (suspect.severity <= from) return undefined;
+    this.#s.level = suspect.severity;
+    return { from, to: suspect.severity, onsetTs: this.#s.onsetTs, count: 1, needed: 1, suspect: 'deadline' };
+  }
+
+  /** A reading jumped far out of line with the previous one (the direction that worsens the water). */
+  #isSuspect(previous: number | undefined, sample: ThresholdSample): boolean {
+    const o = this.#o;
+    if (!o.confirmSuspect || previous === undefined || sample.flag !== 'N') return false;
+    if (this.rule.kind === 'upper') return previous > 0 ? sample.value >= o.suspectJumpFactor * previous : true;
+    if (this.rule.kind === 'lower') return sample.value > 0 ? previous >= o.suspectJumpFactor * sample.value : true;
+    return false; // pH: a jump of units, not a ratio; never held
   }
 
   /**

@@ -184,6 +184,9 @@ export class Hj212Server extends EventEmitter<Hj212ServerEvents> {
     const station = this.#registry.station(command.stationId);
     if (!station?.hj212) return this.#commands.notSent(command, 'station has no HJ 212 identity in the registry');
     if (this.#clock.now() >= command.expiresAt) return this.#commands.notSent(command, 'command expired before it could be sent');
+    // HJ 212's immediate-measurement command is not mapped yet: say so rather than send an interval command.
+    if (command.type === 'measure-now')
+      return this.#commands.notSent(command, 'verification measurement is not sent over HJ 212 yet');
     const intervalS =
       command.type === 'set-sampling-interval' ? command.intervalS : (command.intervalS ?? station.samplingIntervalS);
     if (intervalS === undefined || !Number.isInteger(intervalS) || intervalS < 1) {

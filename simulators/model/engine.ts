@@ -141,6 +141,17 @@ export class SimulationEngine {
     return true;
   }
 
+  /**
+   * A verification measurement at simulated time `atMs`: the station's
+   * analyser parameters are measured at its next reading after the
+   * analyser's shortest cycle. Returns when, or undefined for an unknown station.
+   */
+  measureNow(stationId: string, atMs: number): number | undefined {
+    const order = this.#byId.get(stationId);
+    if (order === undefined) return undefined;
+    return (this.#streams[order] as StationStream).measureNow(Math.max(atMs, this.#nowMs));
+  }
+
   #dropStale(): void {
     while (this.#heap.length > 0) {
       const top = this.#heap[0] as HeapEntry;

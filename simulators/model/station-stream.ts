@@ -118,6 +118,19 @@ export class StationStream {
     return ceilToStep(after, this.#intervalMs);
   }
 
+  /**
+   * A verification measurement asked at `atMs`: the analyser parameters come
+   * with the first reading after the analyser's shortest cycle (a nutrient
+   * analyser needs about an hour), unless they were due sooner anyway.
+   * Returns the time they will be measured.
+   */
+  measureNow(atMs: number): number {
+    const at = ceilToStep(atMs + this.#options.analyserMinCycleMs, this.#intervalMs);
+    if (this.#nextNutrientMs === undefined) return atMs; // due at the next reading anyway
+    this.#nextNutrientMs = Math.min(this.#nextNutrientMs, at);
+    return this.#nextNutrientMs;
+  }
+
   #tzOffsetMs(): number {
     return this.#options.tzOffsetMinutes * MINUTE_MS;
   }

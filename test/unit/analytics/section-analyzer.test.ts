@@ -442,3 +442,63 @@ describe('section analyzer: options per section and parameter', () => {
     expect(cls.deciding).toEqual(['nh3n']);
   });
 });
+
+// Issue 13 §4: an isolated NH3-N reading on a 4-hourly analyser (the readings before and after normal, nothing else
+// moving) is suspect, not proof: blue and unconfirmed, no pre-warning, until a re-measurement settles it.
+describe('section analyzer: confirm before escalating', () => {
+  const SPIKE_AT = T0 + 24 * HOUR;
+  /** UP-1 alone: core parameters every 5 min, NH3-N every 4 h (and once at `remeasureAt` with `remeasured`). */
+  function upstreamOnly(remeasureAt: number | undefined, remeasured: number, hours = 30): Reading[] {
+    const rnd = noise(7);
+    const out: Reading[] = [];
+    for (let ts = T0; ts < T0 + hours * HOUR; ts += 5 * MIN) {
+      const r = calmReading('UP-1', 'up', ts, rnd);
+      const values: Record<string, number> = { ...r.values };
+      const analyser = (ts - T0) % (4 * HOUR) === 0;
+      for (const k of ['codmn', 'nh3n', 'tp', 'tn']) if (!analyser) delete values[k];
+      if (ts === SPIKE_AT) values.nh3n = 4.8;
+      if (remeasureAt !== undefined && ts === remeasureAt) values.nh3n = remeasured;
+      out.push(reading('UP-1', 'up', ts, values));
+    }
+    return out;
+  }
+  const run = (remeasureAt: number | undefined, remeasured: number, hours?: number) => {
+    const clock = new ManualClock(T0);
+    return byKey(feed(build(clock), clock, upstreamOnly(remeasureAt, remeasured, hours)));
+  };
+
+  it('a lone 4.8 mg/L is raised blue, marked unconfirmed and asks for a re-measurement; nothing downstream', () => {
+    const events = run(undefined, 0, 25);
+    const raised = events['exceedance:up:nh3n'] ?? [];
+    expect(raised.map((e) => [e.type, e.level])).toEqual([['raise', 'blue']]);
+    expect(raised[0]?.evidence).toMatchObject({
+      unconfirmed: true,
+      suspect: { ts: SPIKE_AT, value: 4.8, level: 'red' },
+      verify: { stationId: 'UP-1', parameter: 'nh3n' },
+    });
+    expect(Object.keys(events).filter((k) => k.startsWith('upstream-arrival'))).toEqual([]);
+  });
+
+  it('a normal re-measurement refutes it: the alert clears at once, no pre-warning, never above blue', () => {
+    const events = run(SPIKE_AT + HOUR, 0.36);
+    expect((events['exceedance:up:nh3n'] ?? []).map((e) => [e.type, e.level])).toEqual([
+      ['raise', 'blue'],
+      ['clear', undefined],
+    ]);
+    expect(Object.keys(events).filter((k) => k.startsWith('upstream-arrival'))).toEqual([]);
+  });
+
+  it('a re-measurement past the target confirms it: red, and the sections below are pre-warned', () => {
+    const events = run(SPIKE_AT + HOUR, 4.5);
+    expect((events['exceedance:up:nh3n'] ?? []).map((e) => e.level)).toEqual(['blue', 'red']);
+    expect(events['exceedance:up:nh3n']?.[1]?.evidence.unconfirmed).toBeUndefined();
+    expect(events['upstream-arrival:bnd:up']?.[0]).toMatchObject({ type: 'raise', evidence: { originLevel: 'red' } });
+  });
+
+  it('no re-measurement within the deadline: treated as confirmed on the clock', () => {
+    const events = run(undefined, 0, 27);
+    expect((events['exceedance:up:nh3n'] ?? []).map((e) => e.level)).toEqual(['blue', 'red']);
+    expect(events['exceedance:up:nh3n']?.[1]?.ts).toBeGreaterThanOrEqual(SPIKE_AT + 2 * HOUR);
+    expect(events['upstream-arrival:bnd:up']?.[0]?.type).toBe('raise');
+  });
+});

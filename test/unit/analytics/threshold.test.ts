@@ -214,3 +214,59 @@ describe('threshold: hysteresis before clearing', () => {
     ]);
   });
 });
+
+describe('threshold: confirm before escalating (issue 13 §4), a 4-hourly series', () => {
+  const FOUR_H = 4 * HOUR;
+  it.each([
+    ['an isolated jump 0.4 → 4.8 is held blue (unconfirmed)', [0.4, 4.8], [0, 1]],
+    ['… and refuted by a normal re-measurement: cleared at once', [0.4, 4.8, 0.4], [0, 1, 0]],
+    ['… and confirmed by a re-measurement past the target: full level (red)', [0.4, 4.8, 4.5], [0, 1, 4]],
+    ['… confirmed by a re-measurement only just past the target: yellow', [0.4, 4.8, 1.1], [0, 1, 2]],
+    ['a rise in steps is not a lone jump: yellow at once', [0.4, 0.9, 1.5], [0, 1, 2]],
+    ['a jump short of the factor (2.4×) is not suspect', [0.5, 1.2], [0, 2]],
+    ['the first reading has nothing to be out of line with', [4.8], [4]],
+  ] as const)('%s', (_name, values, expected) => {
+    expect(run('nh3n', [...values], FOUR_H).levels).toEqual(expected);
+  });
+
+  it('DO: a fall to a third of the last reading is suspect too; pH never is', () => {
+    expect(run('do', [8, 2], FOUR_H).levels).toEqual([0, 1]);
+    expect(run('ph', [7.5, 10.5], FOUR_H).levels[1]).toBeGreaterThanOrEqual(3);
+  });
+
+  it('switched off, or backed up by something else, a jump raises its level directly', () => {
+    expect(run('nh3n', [0.4, 4.8], FOUR_H, { confirmSuspect: false }).levels).toEqual([0, 4]);
+    const det = new ThresholdDetector({ key: 'nh3n', targetClass: 3, waterBody: 'river' }, defaults);
+    det.update({ ts: T0, value: 0.4, flag: 'N', intervalMs: FOUR_H });
+    det.update({ ts: T0 + FOUR_H, value: 4.8, flag: 'N', intervalMs: FOUR_H, corroborated: true });
+    expect(det.level).toBe(4);
+  });
+
+  it('no re-measurement by the deadline: treated as confirmed', () => {
+    const det = new ThresholdDetector({ key: 'nh3n', targetClass: 3, waterBody: 'river' }, defaults);
+    det.update({ ts: T0, value: 0.4, flag: 'N', intervalMs: FOUR_H });
+    const held = det.update({ ts: T0 + FOUR_H, value: 4.8, flag: 'N', intervalMs: FOUR_H });
+    expect(held).toMatchObject({ from: 0, to: 1, suspect: 'held' });
+    expect(det.suspect).toMatchObject({ value: 4.8, severity: 4, deadlineTs: T0 + FOUR_H + defaults.confirmWithinMs });
+    expect(det.expireSuspect(T0 + FOUR_H + defaults.confirmWithinMs - 1)).toBeUndefined();
+    expect(det.expireSuspect(T0 + FOUR_H + defaults.confirmWithinMs)).toMatchObject({ from: 1, to: 4, suspect: 'deadline' });
+    expect(det.suspect).toBeUndefined();
+    expect(det.level).toBe(4);
+  });
+
+  it('the suspect state survives a snapshot round trip', () => {
+    const det = new ThresholdDetector({ key: 'nh3n', targetClass: 3, waterBody: 'river' }, defaults);
+    det.update({ ts: T0, value: 0.4, flag: 'N', intervalMs: FOUR_H });
+    det.update({ ts: T0 + FOUR_H, value: 4.8, flag: 'N', intervalMs: FOUR_H });
+    const restored = new ThresholdDetector(
+      { key: 'nh3n', targetClass: 3, waterBody: 'river' },
+      defaults,
+      JSON.parse(JSON.stringify(det.snapshot())),
+    );
+    expect(restored.level).toBe(1);
+    expect(restored.update({ ts: T0 + 2 * FOUR_H, value: 0.4, flag: 'N', intervalMs: FOUR_H })).toMatchObject({
+      to: 0,
+      suspect: 'refuted',
+    });
+  });
+});
