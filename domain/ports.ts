@@ -58,14 +58,7 @@ export interface SubmitResult {
 export interface IngestGateway {
   submit(submission: Submission): Promise<SubmitResult>;
   /** Records input refused before it became a submission (bad frame, unknown HJ 212 code, ...). */
-  deadLetter(entry: {
-    source: IngressKind;
-    raw: string;
-    code: ErrorCode;
-    message: string;
-    stationId?: string;
-    peer?: string;
-  }): Promise<void>;
+  deadLetter(entry: { source: IngressKind; raw: string; code: ErrorCode; message: string; stationId?: string; peer?: string }): Promise<void>;
 }
 
 /** Durable, ordered log of accepted readings (a Redis stream in production). */
@@ -139,7 +132,5 @@ export interface ReadingHistory {
 
 /** Writes the class of a section at a time (InfluxDB measurement `section_class`). */
 export interface SectionClassWriter {
-  writeSectionClass(
-    points: readonly { sectionId: string; riverId: string; ts: number; cls: number; deciding: readonly string[] }[],
-  ): Promise<void>;
+  writeSectionClass(points: readonly { sectionId: string; riverId: string; ts: number; cls: number; deciding: readonly string[] }[]): Promise<void>;
 }
