@@ -60,6 +60,17 @@ const thresholdProps = {
    * @defaultValue true
    */
   confirmSuspect: Type.Boolean({ default: true }),
+  /**
+   * "Approaching the limit" means getting worse (issue 13 §6): a value in the
+   * early-warning band counts only when it is worse than the series' usual
+   * level by at least this fraction of the limit. Usual: the median of the
+   * last three days (without the last six hours); for DO, pH and temperature
+   * the values at the same time of day on the previous days, so a normal
+   * dawn or afternoon dip is not a warning. Water that always sits near its
+   * limit is one matter for planning, not a daily blue alert. 0 turns it off.
+   * @defaultValue 0.1
+   */
+  earlyWarningMinRiseFraction: Type.Number({ default: 0.1, minimum: 0, maximum: 1 }),
   /** How far one reading must jump past the previous one to be suspect (upper bounds: value ≥ f × previous; DO: value ≤ previous / f). @defaultValue 3 */
   suspectJumpFactor: Type.Number({ default: 3, minimum: 1 }),
   /** Deadline for the re-measurement of a suspect reading. @defaultValue 7200000 (2 h) */
@@ -145,6 +156,12 @@ const suddenChangeProps = {
   multiParameterLevel: level('orange'),
   /** Parameters moving together for the multi-parameter level. @defaultValue 2 */
   multiParameterMin: Type.Integer({ default: 2, minimum: 1 }),
+  /**
+   * A sudden change with the pattern of rain runoff (turbidity up,
+   * conductivity not up, ammonia not moving: analytics/runoff.ts) is a blue
+   * `runoff` notice, not a pollution alarm (issue 13 §3). @defaultValue true
+   */
+  runoffNotice: Type.Boolean({ default: true }),
   /** Red at a drinking-water or boundary section when a sudden change coincides with a confirmed 劣V value at that station. @defaultValue true */
   sensitiveSectionRed: Type.Boolean({ default: true }),
   /** Passed as-is to the sudden-change detector (its own options, documented with it). @defaultValue {} */
@@ -156,6 +173,17 @@ const upstreamProps = {
   enabled: Type.Boolean({ default: true }),
   /** Upstream alerts at or above this level raise downstream pre-warnings. @defaultValue "yellow" */
   triggerMinLevel: level('yellow'),
+  /**
+   * Pre-warnings follow changes that travel, not standing conditions (issue
+   * 13 §5): an exceedance pre-warns only when its value at onset is worse
+   * than the section's usual level (analytics/usual-level.ts) by at least
+   * this fraction of the limit; with too little history to know the usual
+   * level, only from orange up. Sudden changes always pre-warn. 0 = every
+   * exceedance. @defaultValue 0.3
+   */
+  minRiseFraction: Type.Number({ default: 0.3, minimum: 0 }),
+  /** An origin alert open longer than this is a standing condition, no longer a plume on its way: its pre-warnings end as if it had cleared. @defaultValue 86400000 (24 h) */
+  sourceActiveMaxMs: Type.Integer({ default: 86_400_000, minimum: 0 }),
   /** Kinds of upstream alert that raise pre-warnings. @defaultValue ["exceedance", "sudden-change"] */
   triggerKinds: Type.Array(Type.Union([Type.Literal('exceedance'), Type.Literal('sudden-change'), Type.Literal('trend')]), {
     default: ['exceedance', 'sudden-change'],

@@ -76,6 +76,10 @@ export interface ExceedanceInput {
   readonly onsetTs: number | undefined;
   readonly peak: { readonly ts: number; readonly value: number } | undefined;
   readonly attribution: Attribution | undefined;
+  /** The series' usual level when the condition opened (analytics/usual-level.ts), if known. */
+  readonly usual?: number | undefined;
+  /** The value when the condition opened. */
+  readonly onsetValue?: number | undefined;
   /** A lone reading past the target waiting for its re-measurement: the alert says so and stays blue. */
   readonly suspect?: SuspectReading | undefined;
   readonly ts: number;
@@ -111,6 +115,8 @@ export function exceedanceEvent(i: ExceedanceInput): AlertEvent {
       peak: i.peak,
       onsetTs: i.onsetTs,
       ...(i.attribution === undefined ? {} : { attribution: i.attribution }),
+      ...(i.usual === undefined ? {} : { usual: i.usual }),
+      ...(i.onsetValue === undefined ? {} : { onsetValue: i.onsetValue }),
       // Issue 13 §4: the alerts side asks the station for a verification measurement of this parameter.
       ...(i.suspect === undefined
         ? {}
@@ -163,17 +169,20 @@ export function suddenEvent(
   level: AlertLevel,
   values: Record<string, number>,
   ts: number,
+  runoff = false,
 ): AlertEvent {
   return {
     type: 'raise',
     key: keys.sudden(section.id, stationId),
-    kind: 'sudden-change',
-    level,
+    kind: runoff ? 'runoff' : 'sudden-change',
+    level: runoff ? 'blue' : level,
     sectionId: section.id,
     stationId,
     parameters: ev.parameters,
     ts,
-    message: `Sudden change at ${stationId}: ${ev.parameters.join(', ') || 'several signals'} moving together`,
+    message: runoff
+      ? `Runoff at ${stationId}: turbidity up and conductivity diluted, the pattern of rain (not a pollution alarm)`
+      : `Sudden change at ${stationId}: ${ev.parameters.join(', ') || 'several signals'} moving together`,
     evidence: {
       values,
       baseline: ev.baseline,

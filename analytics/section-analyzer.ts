@@ -46,6 +46,8 @@ import { ConditionBook } from './condition-book.js';
 import { resolveSectionOptions, type AnalyticsOptionsInput, type SectionOptions } from './options.js';
 import { clearEvent, dataQualityEvent, exceedanceEvent, keys, kindOfKey, suddenEvent, trendEvent } from './section-alerts.js';
 import { StationState, type SeriesState, type StationSnapshot, type SuddenChangeFactory } from './station-state.js';
+import { usualLevel } from './usual-level.js';
+import { looksLikeRunoff } from './runoff.js';
 import { suddenChangeFactory } from './sudden-change-factory.js';
 
 /** What a section exposes to the section below it (for attribution). */
@@ -343,7 +345,8 @@ export class SectionAnalyzer {
       } else series.latest = { ts, value, flag };
       if (series.threshold) {
         const corroborated = st.suddenEvent !== undefined || this.#pastTargetElsewhere(key, stationId);
-        if (series.threshold.update({ ts, value, flag, intervalMs, corroborated })) thresholdChanged = true;
+        const usual = usualLevel(series, key, ts);
+        if (series.threshold.update({ ts, value, flag, intervalMs, corroborated, usual })) thresholdChanged = true;
       }
       if (series.trend) {
         const t = series.trend.update(ts, value);
@@ -399,13 +402,15 @@ export class SectionAnalyzer {
     }
     const o = this.#options.suddenChange;
     let level = (ev.parameters.length >= o.multiParameterMin ? o.multiParameterLevel : o.singleParameterLevel) as AlertLevel;
-    if (this.#suddenPollution(st)) level = 'red';
+    const pollution = this.#suddenPollution(st);
+    if (pollution) level = 'red';
     const values: Record<string, number> = {};
     for (const k of ev.parameters) {
       const latest = st.series.get(k)?.latest;
       if (latest) values[k] = latest.value;
     }
-    this.#pollution(suddenEvent(this.section, stationId, ev, level, values, ts), ev.startTs);
+    const runoff = !pollution && o.runoffNotice && looksLikeRunoff(ev, (k) => st.series.get(k)?.latest?.value);
+    this.#pollution(suddenEvent(this.section, stationId, ev, level, values, ts, runoff), ev.startTs);
   }
 
   /** Sudden-pollution pattern at a drinking-water or boundary section: sudden change plus a confirmed 劣V value at the station. */
@@ -449,6 +454,9 @@ export class SectionAnalyzer {
       const det = worst.s.threshold as NonNullable<SeriesState['threshold']>;
       const value = worst.s.latest?.value ?? det.peak?.value;
       const limit = det.rule.targetLimit;
+      // The usual level at onset decides whether the condition is a change that travels (pre-warnings, issue 13 §5);
+      // judged once, when the condition opens, like the attribution.
+      const usual = open ? (open.evidence.usual as number | undefined) : usualLevel(worst.s, key, det.onsetTs ?? ts);
       // Attribution is judged once, when the condition opens, and kept while it lasts.
       const attribution = open
         ? (open.evidence.attribution as Attribution | undefined)
@@ -465,6 +473,8 @@ export class SectionAnalyzer {
         onsetTs: det.onsetTs,
         peak: det.peak,
         attribution,
+        usual,
+        onsetValue: open ? (open.evidence.onsetValue as number | undefined) : value,
         suspect: det.suspect,
         ts,
         parameters: this.#parameters,

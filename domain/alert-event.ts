@@ -23,12 +23,18 @@ export const ALERT_KINDS = [
   'trend',
   'upstream-arrival',
   'data-quality',
+  'runoff',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
-/** Data-quality alerts go to station operators and never count as pollution. */
+/**
+ * Data-quality alerts go to station operators and never count as pollution;
+ * nor does a runoff notice (rain washing turbidity in and diluting
+ * conductivity, issue 13 §3): it is shown and notified at blue, opens no task
+ * and pre-warns nobody.
+ */
 export function isPollutionKind(kind: AlertKind): boolean {
-  return kind !== 'data-quality';
+  return kind !== 'data-quality' && kind !== 'runoff';
 }
 
 export interface AlertEvidence {

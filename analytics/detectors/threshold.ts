@@ -166,6 +166,8 @@ export interface ThresholdSample {
   readonly flag: DataFlag;
   /** The series' sampling interval (estimated), for the duration caps and gap rule. */
   readonly intervalMs: number;
+  /** The series' usual level at this time (analyzer: recent median, or the same time on previous days); undefined when not known yet. */
+  readonly usual?: number;
   /** Something else backs this reading up (the station's other parameters are changing, another station reads past the target): never suspect. */
   readonly corroborated?: boolean;
 }
@@ -260,7 +262,7 @@ export class ThresholdDetector {
   update(sample: ThresholdSample): ThresholdChange | undefined {
     const o = this.#o;
     const s = this.#s;
-    const sev = raiseSeverity(this.rule, sample.value, sample.flag);
+    const sev = this.#approachingOnly(raiseSeverity(this.rule, sample.value, sample.flag), sample);
     // A long gap breaks persistence: samples before it do not confirm samples after it.
     if (s.lastTs !== undefined && sample.ts - s.lastTs > o.gapResetIntervals * sample.intervalMs) this.#clearWindow();
     s.lastTs = sample.ts;
@@ -388,6 +390,22 @@ export class ThresholdDetector {
     if (suspect.severity <= from) return undefined;
     this.#s.level = suspect.severity;
     return { from, to: suspect.severity, onsetTs: this.#s.onsetTs, count: 1, needed: 1, suspect: 'deadline' };
+  }
+
+  /** A band value no worse than the series' usual level is not approaching anything: severity 0. */
+  #approachingOnly(sev: Severity, sample: ThresholdSample): Severity {
+    const f = this.#o.earlyWarningMinRiseFraction;
+    if (sev !== 1 || sample.usual === undefined || f <= 0) return sev;
+    const t = this.rule.targetLimit;
+    let rise: number;
+    let scale: number;
+    if (t.kind === 'upper') [rise, scale] = [sample.value - sample.usual, t.value];
+    else if (t.kind === 'lower') [rise, scale] = [sample.usual - sample.value, t.value];
+    else if (t.kind === 'range') {
+      const towardsMax = sample.value > (t.min + t.max) / 2;
+      [rise, scale] = [towardsMax ? sample.value - sample.usual : sample.usual - sample.value, t.max - t.min];
+    } else return sev;
+    return rise >= f * scale ? sev : 0;
   }
 
   /** A reading jumped far out of line with the previous one (the direction that worsens the water). */

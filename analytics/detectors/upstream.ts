@@ -158,7 +158,9 @@ export class UpstreamArrivalTracker {
     const qualifies =
       event.type === 'raise' &&
       event.level !== undefined &&
-      levelRank(event.level) >= levelRank(this.#o.triggerMinLevel as AlertLevel);
+      levelRank(event.level) >= levelRank(this.#o.triggerMinLevel as AlertLevel) &&
+      this.#travels(event) &&
+      (onsetTs ?? event.ts) >= event.ts - this.#o.sourceActiveMaxMs;
     if (qualifies) {
       const previous = triggers[event.key];
       const onset = Math.min(previous?.onsetTs ?? Number.POSITIVE_INFINITY, onsetTs ?? event.ts);
@@ -178,9 +180,33 @@ export class UpstreamArrivalTracker {
     return wasActive ? this.#raiseAll(event.ts, false) : [];
   }
 
-  /** Clears pre-warnings whose window has passed (event time or clock). */
+  /**
+   * Whether an origin alert is a change on its way downstream (issue 13 §5):
+   * a sudden change always; an exceedance only when its onset value rose
+   * markedly above the section's usual level (`evidence.usual`), or, with no
+   * usual level known, when it is orange or worse.
+   */
+  #travels(event: AlertEvent): boolean {
+    if (event.kind !== 'exceedance' || this.#o.minRiseFraction <= 0) return true;
+    const key = event.parameters[0] ?? '';
+    const usual = event.evidence.usual;
+    const limit = event.evidence.limit?.[key];
+    const onset = (event.evidence.onsetValue as number | undefined) ?? event.evidence.values?.[key];
+    if (typeof usual !== 'number' || limit === undefined || onset === undefined)
+      return event.level !== undefined && levelRank(event.level) >= levelRank('orange');
+    const rise = key === 'do' ? usual - onset : Math.abs(onset - usual);
+    return rise >= this.#o.minRiseFraction * limit;
+  }
+
+  /** Clears pre-warnings whose window has passed (event time or clock); ends sources active too long to be a plume. */
   advance(nowMs: number): AlertEvent[] {
     const out: AlertEvent[] = [];
+    const standing = Object.entries(this.#s.triggers).filter(([, t]) => nowMs - t.onsetTs > this.#o.sourceActiveMaxMs);
+    if (standing.length > 0) {
+      for (const [key] of standing) delete this.#s.triggers[key];
+      // The standing source ends now as far as the plume is concerned: the tail passes t_p + k·σ_t later.
+      if (Object.keys(this.#s.triggers).length === 0) out.push(...this.#raiseAll(nowMs, false));
+    }
     for (const [sectionId, w] of Object.entries(this.#s.warnings)) {
       if (w.sourceActive || nowMs <= w.toTs) continue;
       delete this.#s.warnings[sectionId];

@@ -5,7 +5,7 @@
  * "Guarantees"). Used to score the simulated scenarios and to compare the
  * pipeline with the offline harness. Pure.
  */
-import { levelRank, type AlertEvent, type AlertKind, type AlertLevel } from '../../domain/index.js';
+import { isAlertLevel, levelRank, type AlertEvent, type AlertKind, type AlertLevel } from '../../domain/index.js';
 
 /** One raise inside an episode: what the condition said at that time. */
 export interface EpisodeRaise {
@@ -17,6 +17,8 @@ export interface EpisodeRaise {
   readonly values: Readonly<Record<string, number>>;
   readonly limit: Readonly<Record<string, number>>;
   readonly arrival?: AlertEvent['arrival'];
+  /** For a pre-warning: the level of the origin alert behind it (decides whether it opens a joint task). */
+  readonly originLevel?: AlertLevel;
 }
 
 export interface AlertEpisode {
@@ -76,6 +78,7 @@ export function episodesOf(events: readonly AlertEvent[]): AlertEpisode[] {
       parameters: e.parameters,
       values: e.evidence.values ?? {},
       limit: e.evidence.limit ?? {},
+      ...(isAlertLevel(e.evidence.originLevel) ? { originLevel: e.evidence.originLevel } : {}),
       ...(e.arrival ? { arrival: e.arrival } : {}),
     };
     if (o) o.raises.push(raise);

@@ -45,13 +45,15 @@ export function printRiverReport(figs: readonly ScenarioFigures[], out: Out = co
   out('put down to the labels whose station (section, for water events) and window + 2 h contain their opening.');
   out('');
   out(
-    `${'scenario'.padEnd(22)} ${'seed'.padStart(9)} ${'days'.padStart(5)} ${'stns'.padStart(4)} ${'readings'.padStart(8)} ${'stale'.padStart(5)} ${'wall s'.padStart(6)}  pollution episodes: ${'event'.padStart(5)} ${'rain'.padStart(4)} ${'fault'.padStart(5)} ${'none'.padStart(4)}  ${'DQ'.padStart(3)} ${'pre-w'.padStart(5)}`,
+    `${'scenario'.padEnd(22)} ${'seed'.padStart(9)} ${'days'.padStart(5)} ${'stns'.padStart(4)} ${'readings'.padStart(8)} ${'stale'.padStart(5)} ${'wall s'.padStart(6)}  pollution episodes: ${'event'.padStart(5)} ${'rain'.padStart(4)} ${'fault'.padStart(5)} ${'none'.padStart(4)}  ${'DQ'.padStart(3)} ${'pre-w'.padStart(5)} ${'runoff'.padStart(6)} ${'tasks'.padStart(5)}`,
   );
   for (const f of figs) {
     out(
-      `${f.name.padEnd(22)} ${String(f.seed).padStart(9)} ${f.days.toFixed(0).padStart(5)} ${String(f.stations).padStart(4)} ${String(f.readings).padStart(8)} ${String(f.stale).padStart(5)} ${(f.wallMs / 1000).toFixed(1).padStart(6)}  ${''.padStart(19)} ${String(f.episodes.pollution).padStart(5)} ${String(f.episodes.natural).padStart(4)} ${String(f.episodes['fault-only']).padStart(5)} ${String(f.episodes.none).padStart(4)}  ${String(f.dataQualityEpisodes).padStart(3)} ${String(f.preWarningEpisodes).padStart(5)}`,
+      `${f.name.padEnd(22)} ${String(f.seed).padStart(9)} ${f.days.toFixed(0).padStart(5)} ${String(f.stations).padStart(4)} ${String(f.readings).padStart(8)} ${String(f.stale).padStart(5)} ${(f.wallMs / 1000).toFixed(1).padStart(6)}  ${''.padStart(19)} ${String(f.episodes.pollution).padStart(5)} ${String(f.episodes.natural).padStart(4)} ${String(f.episodes['fault-only']).padStart(5)} ${String(f.episodes.none).padStart(4)}  ${String(f.dataQualityEpisodes).padStart(3)} ${String(f.preWarningEpisodes).padStart(5)} ${String(f.runoffEpisodes).padStart(6)} ${String(f.jointTasks).padStart(5)}`,
     );
   }
+  out('runoff = blue rain-runoff notices (not pollution); tasks = joint on-site tasks the default task rules would open');
+  out('(alerts/task-rules.ts: yellow and above at boundary sections, pre-warnings of yellow-or-worse origins; one per section incident).');
 
   const withSpills = figs.filter((f) => f.spills.length > 0);
   out('');

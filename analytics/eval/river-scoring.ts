@@ -19,7 +19,7 @@
  *   every label that explains it is a fault (data-quality) label.
  */
 import type { GroundTruthLabel, LabelCategory } from '../../simulators/index.js';
-import { isOriginPollution, type AlertEpisode, type EpisodeRaise } from './alert-episodes.js';
+import { isOriginPollution, ORIGIN_POLLUTION_KINDS, type AlertEpisode, type EpisodeRaise } from './alert-episodes.js';
 import type { PastTarget, ScenarioRun } from './river-run.js';
 
 /** Time after a label's end during which an alert opening is still put down to it. @defaultValue 2 h */
@@ -57,7 +57,8 @@ export function detectLabel(
     for (const r of ep.raises) {
       if (r.ts > end) break;
       for (const p of r.parameters) named.add(p);
-      if (r.ts < start || !named.has(label.parameter)) continue;
+      // A runoff notice is not a pollution alert, neither for a spill nor for rain (issue 13 §3).
+      if (r.ts < start || !named.has(label.parameter) || !ORIGIN_POLLUTION_KINDS.includes(r.kind)) continue;
       if (!best || r.ts < best.ts) best = { ts: r.ts, raise: r, key: ep.key };
       break;
     }

@@ -2,6 +2,7 @@
  * Figures of the simulated river scenarios, JSON-safe (printed by
  * river-report.ts, `npm run eval -- --json` prints them as they are).
  */
+import { jointTasksOpened } from './joint-tasks.js';
 import { isClassParameter, type Registry } from '../../domain/index.js';
 import type { GroundTruthLabel } from '../../simulators/index.js';
 import type { RiverScenarioResult } from './river-scenarios.js';
@@ -36,6 +37,11 @@ export interface ScenarioFigures {
   readonly episodes: Record<string, number>;
   readonly dataQualityEpisodes: number;
   readonly preWarningEpisodes: number;
+  /** Rain-runoff notices (kind `runoff`, never pollution). */
+  readonly runoffEpisodes: number;
+  /** Joint on-site tasks the alerts would open under the default task rules (joint-tasks.ts). */
+  readonly jointTasks: number;
+  readonly jointTasksBySection: Readonly<Record<string, number>>;
   /** Pre-warning episodes by the explanation of the upstream episode that triggered them. */
   readonly preWarningCauses: Record<string, number>;
   /** Opened outside every label: by kind/level. */
@@ -148,6 +154,7 @@ export function scenarioFigures(result: RiverScenarioResult, registry: Registry)
   const spills = detectAll(run, episodes, 'spill');
   const trends = detectAll(run, episodes, 'trend');
   const rain = detectAll(run, episodes, 'rain');
+  const tasks = jointTasksOpened(episodes, registry);
   return {
     name: spec.name,
     purpose: spec.purpose,
@@ -165,6 +172,9 @@ export function scenarioFigures(result: RiverScenarioResult, registry: Registry)
     episodes: byExplanation,
     dataQualityEpisodes: episodes.filter((e) => e.kinds.includes('data-quality')).length,
     preWarningEpisodes: episodes.filter((e) => e.kinds.includes('upstream-arrival')).length,
+    runoffEpisodes: episodes.filter((e) => e.kinds.length === 1 && e.kinds[0] === 'runoff').length,
+    jointTasks: tasks.opened,
+    jointTasksBySection: tasks.bySection,
     preWarningCauses: preWarningCauses(explained, episodes),
     unexplained: explained.filter((x) => x.explanation === 'none').map(line),
     faultOnly: explained.filter((x) => x.explanation === 'fault-only').map(line),

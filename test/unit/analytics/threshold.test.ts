@@ -270,3 +270,25 @@ describe('threshold: confirm before escalating (issue 13 §4), a 4-hourly series
     });
   });
 });
+
+describe('threshold: approaching means getting worse (issue 13 §6)', () => {
+  const feedWithUsual = (key: string, values: number[], usual: number | undefined) => {
+    const det = new ThresholdDetector({ key, targetClass: 3, waterBody: 'river' }, defaults);
+    return values.map((value, i) => {
+      det.update({ ts: T0 + i * 5 * MIN, value, flag: 'N', intervalMs: 5 * MIN, usual });
+      return det.level;
+    });
+  };
+  it.each([
+    // CODMn class III limit 6: the band starts at 4.8.
+    ['CODMn at 5.0 where it usually is 4.95: not approaching', 'codmn', [5, 5, 5], 4.95, [0, 0, 0]],
+    ['CODMn at 5.0 where it usually is 4.0 (+0.17 × limit): blue', 'codmn', [5, 5, 5], 4, [0, 1, 1]],
+    ['no usual level known yet: the band alone decides', 'codmn', [5, 5, 5], undefined, [0, 1, 1]],
+    ['past the limit, the usual level does not matter', 'codmn', [6.5, 6.5], 6.4, [0, 2]],
+    // DO class III limit 5 (lower bound): the band starts below 6.
+    ['DO at 5.8 at dawn where dawn is usually 5.9: not approaching', 'do', [5.8, 5.8], 5.9, [0, 0]],
+    ['DO at 5.8 at dawn where dawn is usually 7.0: blue', 'do', [5.8, 5.8], 7, [0, 1]],
+  ] as const)('%s', (_name, key, values, usual, expected) => {
+    expect(feedWithUsual(key, [...values], usual)).toEqual(expected);
+  });
+});

@@ -90,8 +90,8 @@ describe('upstream-arrival pre-warnings', () => {
 
     // The same alert again (or re-raised at another level) changes no window: nothing new.
     expect(t.onOriginEvent(raise(T0 + 20 * 60_000, 'red'), onset)).toEqual([]);
-    // Nothing clears while the source is active, whatever the time.
-    expect(t.advance(T0 + 100 * HOUR)).toEqual([]);
+    // Nothing clears while the source is active (up to sourceActiveMaxMs, 24 h).
+    expect(t.advance(T0 + 20 * HOUR)).toEqual([]);
 
     // The source ends 2 h after onset: the tail passes t_p + 2σ_t later.
     const end = T0 + 2 * HOUR;
@@ -100,6 +100,32 @@ describe('upstream-arrival pre-warnings', () => {
     expect(t.advance(end + w.toS * 1000)).toEqual([]);
     const cleared = t.advance(end + w.toS * 1000 + 1);
     expect(cleared.map((e) => [e.type, e.key])).toEqual([['clear', 'upstream-arrival:bnd:up']]);
+  });
+
+  it('a source active longer than sourceActiveMaxMs is a standing condition: its pre-warnings end as if it had cleared (issue 13 §5)', () => {
+    const t = new UpstreamArrivalTracker(registry, registry.section('up')!, o);
+    expect(t.onOriginEvent(raise(T0, 'orange'), T0).length).toBeGreaterThan(0);
+    const w = arrivalWindow(30, 60_000, o);
+    expect(t.advance(T0 + o.sourceActiveMaxMs)).toEqual([]);
+    const ended = t.advance(T0 + o.sourceActiveMaxMs + 1);
+    expect(ended.find((e) => e.sectionId === 'bnd')).toMatchObject({ type: 'raise', evidence: { sourceActive: false } });
+    const endTs = T0 + o.sourceActiveMaxMs + 1;
+    expect(t.advance(endTs + w.toS * 1000 + 1).map((e) => [e.type, e.sectionId])).toContainEqual(['clear', 'bnd']);
+    // Raised again while it stands, it does not start a new plume.
+    expect(t.onOriginEvent(raise(endTs + w.toS * 1000 + 2, 'orange'), T0)).toEqual([]);
+  });
+
+  it.each([
+    ['a rise from its usual level (0.35 → 1.2, limit 1.0)', { usual: 0.35, onsetValue: 1.2 }, 'yellow', true],
+    ['a standing exceedance (usual 1.1, now 1.2)', { usual: 1.1, onsetValue: 1.2 }, 'yellow', false],
+    ['no usual level known, yellow', {}, 'yellow', false],
+    ['no usual level known, orange', {}, 'orange', true],
+  ] as const)('pre-warns for %s: %s', (_name, extra, level, expected) => {
+    const t = new UpstreamArrivalTracker(registry, registry.section('up')!, o);
+    const e = raise(T0, level);
+    const onset = (extra as { onsetValue?: number }).onsetValue ?? 1.2;
+    const event = { ...e, evidence: { ...e.evidence, values: { nh3n: onset }, limit: { nh3n: 1 }, ...extra } };
+    expect(t.onOriginEvent(event, T0).length > 0).toBe(expected);
   });
 
   it('blue upstream alerts and data-quality alerts do not pre-warn', () => {

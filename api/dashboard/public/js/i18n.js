@@ -64,6 +64,7 @@ const STRINGS = {
       trend: '趋势',
       'upstream-arrival': '上游来水预警',
       'data-quality': '数据质量',
+      runoff: '降雨径流',
     },
     classes: { 1: 'Ⅰ类', 2: 'Ⅱ类', 3: 'Ⅲ类', 4: 'Ⅳ类', 5: 'Ⅴ类', 6: '劣Ⅴ类' },
     stepNames: ['定位签到', '出示证件', '核实信息', '现场检查', '制作笔录', '打印签字', '电子归档', '完成'],
@@ -134,6 +135,7 @@ const STRINGS = {
       trend: 'trend',
       'upstream-arrival': 'upstream arrival',
       'data-quality': 'data quality',
+      runoff: 'rain runoff',
     },
     classes: { 1: 'I', 2: 'II', 3: 'III', 4: 'IV', 5: 'V', 6: 'worse than V' },
     stepNames: [

@@ -1,0 +1,22 @@
+/** Issue 13 §3: rain runoff or pollution, from the pattern of a sudden change. */
+import { describe, expect, it } from 'vitest';
+import { looksLikeRunoff } from '../../../analytics/runoff.js';
+
+const base = { turb: 12, cond: 420, nh3n: 0.35 };
+const event = (parameters: string[]) => ({ startTs: 0, parameters, score: 6, baseline: base });
+
+describe('looksLikeRunoff', () => {
+  it.each([
+    ['turbidity up, conductivity diluted', ['cond', 'turb'], { turb: 60, cond: 330 }, true],
+    ['turbidity up, conductivity not moving', ['turb'], { turb: 60, cond: 425 }, true],
+    ['turbidity up, conductivity up too (dissolved load: a spill)', ['cond', 'turb'], { turb: 60, cond: 720 }, false],
+    ['turbidity up with ammonia moving', ['nh3n', 'turb'], { turb: 60, nh3n: 2.6 }, false],
+    ['turbidity down (settling, not wash-in)', ['turb'], { turb: 4 }, false],
+    ['turbidity not among the moving signals', ['cond', 'do'], { cond: 330 }, false],
+    ['conductivity moving but not reported now', ['cond', 'turb'], { turb: 60 }, false],
+  ] as const)('%s → %s', (_name, parameters, latest, expected) => {
+    const values: Record<string, number> = { ...base, ...latest };
+    if (!('cond' in latest) && parameters.includes('cond' as never)) delete values.cond;
+    expect(looksLikeRunoff(event([...parameters]), (k) => values[k])).toBe(expected);
+  });
+});
