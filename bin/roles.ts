@@ -15,6 +15,8 @@ import { AppError } from '../domain/index.js';
 import { AnalyticsWorker } from '../analytics/worker.js';
 import { partitionOf } from '../ingest/readings-log.js';
 import { InfluxReadings } from '../platform/influx-readings.js';
+import { InfluxAlertPoints } from '../platform/influx-alert-points.js';
+import { AlertKeys } from '../alerts/index.js';
 import { RedisSnapshotStore } from '../platform/redis-snapshots.js';
 import { LiveEventHub } from '../api/live-events.js';
 import { monitoringCentrePlugins } from '../api/monitoring-centre.js';
@@ -92,6 +94,15 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
     });
     writer.on('error', (err) => ctx.logger.error({ err }, 'store writer stopped'));
     await ctx.lifecycle.add(part('store-writer', () => writer.start(), () => writer.close()));
+    // Alert openings as points too, for Grafana's alert counts (deploy/grafana, docs/grafana.md).
+    const alertPoints = new InfluxAlertPoints({
+      redis: ctx.redis('alert-points'),
+      streamKey: new AlertKeys(ctx.config.redis.prefix).eventLog(),
+      influx,
+      consumer: `alert-points-${ctx.config.instance}`,
+      logger: ctx.logger.child({ component: 'alert-points' }),
+    });
+    await ctx.lifecycle.add(part('alert-points', () => alertPoints.start(), () => alertPoints.close()));
   },
 
   async analytics(ctx) {
