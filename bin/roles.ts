@@ -20,6 +20,7 @@ import { AlertKeys } from '../alerts/index.js';
 import { RedisSnapshotStore } from '../platform/redis-snapshots.js';
 import { LiveEventHub } from '../api/live-events.js';
 import { monitoringCentrePlugins } from '../api/monitoring-centre.js';
+import { publicViewRoutes } from '../api/public-view/public-view-routes.js';
 import { readOptionsFile } from './context.js';
 import type { Context, ServiceNeeds } from './context.js';
 import { part } from './lifecycle.js';
@@ -180,6 +181,19 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         tzOffsetMin: ctx.config.hj212.tzOffsetMin,
       }),
     ];
+    if (ctx.config.publicView.enabled)
+      plugins.push(
+        publicViewRoutes({
+          registry: ctx.registry,
+          influx: ctx.influx(),
+          closedTasks: async (limit) => (await alerts.listTasks({ status: ['closed'], limit, offset: 0 })).items,
+          clock: ctx.clock,
+          tzOffsetMin: ctx.config.hj212.tzOffsetMin,
+          days: ctx.config.publicView.days,
+          cacheSeconds: ctx.config.publicView.cacheSeconds,
+          rateLimitPerMinute: ctx.config.publicView.rateLimitPerMinute,
+        }),
+      );
     const readinessRedis = ctx.redis('readiness');
     let app: App | undefined;
     await ctx.lifecycle.add(
