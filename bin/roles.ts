@@ -158,6 +158,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
 
   async alerts(ctx) {
     await ctx.alerts();
+    await ctx.transfers();
   },
 
   async api(ctx) {
@@ -176,6 +177,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         deadLetters: ctx.deadLetters(),
         gateway,
         alerts,
+        transfers: await ctx.transfers(),
         hub,
         clock: ctx.clock,
         tzOffsetMin: ctx.config.hj212.tzOffsetMin,
