@@ -184,6 +184,31 @@ export const transfersRoutes: FastifyPluginAsyncTypebox<TransfersRoutesOptions> 
   );
 
   app.get(
+    '/api/v1/transfers/agencies',
+    {
+      schema: {
+        tags: ['transfers'],
+        summary: 'Agencies of the registry a transfer may go to (names and hierarchy only, no contacts)',
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Object({ id: Type.String(), name: Name, level: Type.String(), parentId: Type.Optional(Type.String()), ancestors: Type.Array(Type.String()) })),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async () => ({
+      items: [...registry.agencies.values()].map((a) => ({
+        id: a.id,
+        name: { zh: a.name.zh, en: a.name.en },
+        level: a.level,
+        ...(a.parentId ? { parentId: a.parentId } : {}),
+        ancestors: registry.ancestry(a.id).slice(1).map((x) => x.id),
+      })),
+    }),
+  );
+
+  app.get(
     '/api/v1/transfers/:id',
     { schema: { tags: ['transfers'], summary: 'One transfer with its history', params: IdParams, response: { 200: TransferSchema, ...errors } } },
     async (request) => view(await visible(agencyOf(request).agency.id, request.params.id)),
