@@ -75,3 +75,11 @@ describe('publicTask', () => {
     expect(publicTask(registry, { ...task, closedAt: undefined }, TZ)).toBeUndefined();
   });
 });
+
+describe('switched on per deployment', () => {
+  it('off by default; RW_PUBLIC_VIEW=true turns it on with its cache and rate limit', async () => {
+    const { loadConfig } = await import('../../../config/index.js');
+    expect(loadConfig({}).publicView).toEqual({ enabled: false, days: 30, cacheSeconds: 300, rateLimitPerMinute: 60 });
+    expect(loadConfig({ RW_PUBLIC_VIEW: 'true', RW_PUBLIC_CACHE_S: '60' }).publicView).toMatchObject({ enabled: true, cacheSeconds: 60 });
+  });
+});
