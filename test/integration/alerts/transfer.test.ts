@@ -6,7 +6,8 @@
  * counties), then to the ministry; every step is in the alert's history, in
  * the transfer ledger and in the event log. Then the receiver accepts and
  * reports its result, which the sender sees; a refusal returns a transfer to
- * the sender; a task's transfer goes into the task's history; scoping.
+ * the sender; a task's transfer goes into the task's history; scoping;
+ * signed webhooks to the receiver, the agency escalated to and the sender.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
@@ -22,7 +23,8 @@ import { alertsRoutes } from '../../../api/routes/alerts.js';
 import { tasksRoutes } from '../../../api/routes/tasks.js';
 import { transfersRoutes } from '../../../api/routes/transfers.js';
 import { alertEvent } from '../api/api-fixture.js';
-import { AutoAckCommander, FAST, logger, redisFor, waitFor } from './helpers.js';
+import { testRegistry } from '../../unit/alerts/registry-fixture.js';
+import { AutoAckCommander, FAST, logger, redisFor, waitFor, WebhookReceiver } from './helpers.js';
 
 const HOUR = 3_600_000;
 const AGENCIES = ['menghai', 'lancang', 'yn', 'mee', 'puer', 'wujiang'] as const;
@@ -226,5 +228,46 @@ describe('refusal and tasks', () => {
     const full = (await call('menghai', 'GET', `/api/v1/tasks/${task.id}`)).json();
     expect(full.history.at(-1)).toMatchObject({ type: 'transferred', details: { transferId: res.json().id, toAgencyId: 'puer' } });
     expect(await eventLogTypes(task.id)).toContain('transferred');
+  });
+});
+
+describe('webhooks of a transfer', () => {
+  it('the receiver hears of it, the agency escalated to of the escalation, the sender of the answer; signed', async () => {
+    const receiver = new WebhookReceiver();
+    const base = await receiver.listen();
+    const reg = testRegistry(base);
+    const wClock = new ManualClock(Date.UTC(2026, 11, 6, 2));
+    const keyPrefix = svc.uniqueName('trw');
+    const service = new AlertsService({
+      redis,
+      registry: reg,
+      logger,
+      metricsRegistry: new MetricsRegistry(),
+      clock: wClock,
+      commander: new AutoAckCommander(),
+      config: { ...FAST, keyPrefix, queuePrefix: `${keyPrefix}q`, escalationIntervalMs: HOUR },
+    });
+    await service.start();
+    try {
+      const tService = new TransferService({ redis, registry: reg, keys: service.keys, config: service.config, clock: wClock, notifier: service.notifier, logger });
+      await service.publish([alertEvent({ sectionId: 'mid', stationId: 'S-MID', key: 'exceedance:mid:tp', level: 'orange', ts: wClock.now() })]);
+      const alert = await waitFor('alert', async () => (await service.listAlerts({ limit: 5, offset: 0 })).items[0]);
+      // k1b (city c1) transfers to k2 (city c2): the common superior is the province p1.
+      const t = await tService.create({ kind: 'alert', id: alert.id, fromAgencyId: 'k1b', toAgencyId: 'k2', reason: 'source in k2', actor: { kind: 'agency', agencyId: 'k1b' } });
+      expect(t.superiorId).toBe('p1');
+      const of = (type: string) => receiver.received.filter((r) => r.payload.type === 'alert' && r.payload.transition.type === type);
+      await waitFor('transfer webhook', () => of('transferred').length > 0);
+      expect(of('transferred').map((r) => [r.agencyId, r.validSignature])).toEqual([['k2', true]]);
+      wClock.advance(2 * HOUR);
+      await tService.sweep();
+      await waitFor('escalation webhook', () => of('transfer-escalated').length > 0);
+      expect(of('transfer-escalated').map((r) => r.agencyId)).toEqual(['p1']);
+      await tService.refuse(t.id, { kind: 'agency', agencyId: 'k2' }, 'not ours');
+      await waitFor('refusal webhook', () => of('transfer-refused').length > 0);
+      expect(of('transfer-refused').map((r) => r.agencyId)).toEqual(['k1b']);
+    } finally {
+      await service.close({ force: true });
+      await receiver.close();
+    }
   });
 });
