@@ -171,6 +171,8 @@ export function publicViewRoutes(options: PublicViewOptions): FastifyPluginAsync
       root: defaultPublicPageDir(),
       prefix: '/public/',
       index: ['index.html'],
+      // `/public` (as people type it) redirects to `/public/`.
+      redirect: true,
       decorateReply: false,
       wildcard: false,
       cacheControl: true,

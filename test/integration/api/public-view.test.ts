@@ -143,6 +143,18 @@ describe('what is disclosed', () => {
   });
 });
 
+describe('the page', () => {
+  it('is served at /public/ (and /public redirects there), without a key', async () => {
+    const page = await get('/public/');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('/public/public.js');
+    const bare = await get('/public');
+    expect([301, 302, 308]).toContain(bare.statusCode);
+    expect(bare.headers.location).toBe('/public/');
+  });
+});
+
 describe('cacheable and rate-limited', () => {
   it('Cache-Control and an ETag; the same ETag answers 304', async () => {
     const first = await get('/api/public/v1/sections');
