@@ -22,6 +22,12 @@ export const ALERT_TRANSITION_TYPES = [
   'reraised',
   'resolved',
   'reminder',
+  // Transfer with feedback (issue 18, alerts/transfer-model.ts): recorded, notified by the transfer service.
+  'transferred',
+  'transfer-accepted',
+  'transfer-refused',
+  'transfer-result',
+  'transfer-escalated',
 ] as const;
 export type AlertTransitionType = (typeof ALERT_TRANSITION_TYPES)[number];
 
@@ -53,6 +59,8 @@ export interface AlertTransition {
   readonly level: AlertLevel | undefined;
   readonly fromLevel?: AlertLevel | undefined;
   readonly reason?: string;
+  /** Short structured details (transfer id, agencies); only on transfer transitions. */
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface AlertArrival {

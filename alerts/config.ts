@@ -43,6 +43,27 @@ export const AlertsConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  /**
+   * Transfer with feedback (issue 18; seed 002: the receiver completes the handling within a prescribed
+   * time and reports back): deadlines by the level of the transferred alert or task (`none`: data-quality
+   * alerts and tasks without level). A missed one escalates to the lowest common superior of sender and
+   * receiver, then one level up per `escalationIntervalMs`.
+   */
+  transfer: Type.Object(
+    {
+      /** Accept or refuse within. @defaultValue red 1 h, orange 2 h, yellow 12 h, blue and none 24 h */
+      acceptWithinMs: Type.Object(
+        { red: Ms(HOUR_MS, 'red'), orange: Ms(2 * HOUR_MS, 'orange'), yellow: Ms(12 * HOUR_MS, 'yellow'), blue: Ms(24 * HOUR_MS, 'blue'), none: Ms(24 * HOUR_MS, 'none') },
+        { default: {} },
+      ),
+      /** Result reported within, counted from the acceptance. @defaultValue red 24 h, orange 48 h, yellow 72 h, blue and none 7 days */
+      resultWithinMs: Type.Object(
+        { red: Ms(24 * HOUR_MS, 'red'), orange: Ms(48 * HOUR_MS, 'orange'), yellow: Ms(72 * HOUR_MS, 'yellow'), blue: Ms(168 * HOUR_MS, 'blue'), none: Ms(168 * HOUR_MS, 'none') },
+        { default: {} },
+      ),
+    },
+    { default: {} },
+  ),
   /** Time between escalation steps up the agency tree while a deadline stays missed. @defaultValue 1 h */
   escalationIntervalMs: Ms(HOUR_MS, 'time between escalation steps'),
   /** Post-supervision: how long the water must stay within target before a task closes. @defaultValue 72 h */
@@ -85,8 +106,9 @@ export const AlertsConfigSchema = Type.Object({
 export type AlertsConfig = Static<typeof AlertsConfigSchema>;
 
 /** Deep-partial input for {@link alertsConfig}. */
-export type AlertsConfigInput = Partial<Omit<AlertsConfig, 'arrivalDeadlineMs' | 'webhook'>> & {
+export type AlertsConfigInput = Partial<Omit<AlertsConfig, 'arrivalDeadlineMs' | 'webhook' | 'transfer'>> & {
   arrivalDeadlineMs?: Partial<AlertsConfig['arrivalDeadlineMs']>;
+  transfer?: { acceptWithinMs?: Partial<AlertsConfig['transfer']['acceptWithinMs']>; resultWithinMs?: Partial<AlertsConfig['transfer']['resultWithinMs']> };
   webhook?: Partial<AlertsConfig['webhook']>;
 };
 

@@ -38,3 +38,5 @@ export {
 } from './mqtt-station-commander.js';
 export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER } from './webhook.js';
 export type { NotificationPayload, DeliveryRecord } from './notifier.js';
+export { TRANSFER_STATUSES, isOpenTransfer, type Transfer, type TransferStatus, type TransferSubject, type TransferTransition } from './transfer-model.js';
+export { TransferService, type TransferFilter, type TransferServiceDeps } from './transfer-service.js';

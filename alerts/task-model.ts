@@ -90,6 +90,12 @@ export const TASK_TRANSITION_TYPES = [
   'problem-progress',
   'problem-closed',
   'problem-escalated',
+  // Transfer with feedback (issue 18, alerts/transfer-model.ts).
+  'transferred',
+  'transfer-accepted',
+  'transfer-refused',
+  'transfer-result',
+  'transfer-escalated',
 ] as const;
 export type TaskTransitionType = (typeof TASK_TRANSITION_TYPES)[number];
 

@@ -7,7 +7,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Clock, IngestGateway, ParameterTable, Registry } from '../domain/index.js';
-import type { AlertsService } from '../alerts/index.js';
+import type { AlertsService, TransferService } from '../alerts/index.js';
 import type { DeadLetterStore } from '../ingest/dead-letters.js';
 import type { AgencyKeyStore } from './auth/index.js';
 import { dashboardPlugin, type DashboardOptions } from './dashboard/plugin.js';
@@ -21,6 +21,7 @@ import type { OperatorPolicy } from './routes/operators.js';
 import { readingsRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
 import { tasksRoutes } from './routes/tasks.js';
+import { transfersRoutes } from './routes/transfers.js';
 
 export interface MonitoringCentreDeps {
   readonly registry: Registry;
@@ -32,6 +33,8 @@ export interface MonitoringCentreDeps {
   readonly gateway: IngestGateway;
   /** The alerts stage (workers may run elsewhere: `workers: false`); without it the alert and task routes are absent. */
   readonly alerts?: AlertsService;
+  /** Transfers with feedback (issue 18); with `alerts`, adds the transfer routes. */
+  readonly transfers?: TransferService;
   /** The live-event hub (started by the caller); without it there is no `/api/v1/events`. */
   readonly hub?: LiveEventHub;
   readonly clock?: Clock;
@@ -76,6 +79,11 @@ export function monitoringCentrePlugins(deps: MonitoringCentreDeps): FastifyPlug
     plugins.push(async (app) => {
       await app.register(tasksRoutes, { service, registry, keys });
     });
+    const transfers = deps.transfers;
+    if (transfers)
+      plugins.push(async (app) => {
+        await app.register(transfersRoutes, { service, transfers, registry, keys });
+      });
   }
   const hub = deps.hub;
   if (hub) {

@@ -20,7 +20,7 @@ import { RedisReadingsLog } from '../ingest/readings-log.js';
 import { part, type Lifecycle } from './lifecycle.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { AlertKeys, AlertsService, MqttStationCommander } from '../alerts/index.js';
+import { AlertKeys, AlertsService, MqttStationCommander, TransferService } from '../alerts/index.js';
 import { AgencyKeyStore } from '../api/auth/index.js';
 import type { AnalyticsWorker } from '../analytics/worker.js';
 
@@ -58,6 +58,8 @@ export interface Context {
   readonly roles: readonly string[];
   /** The alerts stage of this process (one per process: its metrics register once); workers run only where the alerts role runs. */
   alerts(): Promise<AlertsService>;
+  /** Transfers with feedback over the alerts stage of this process; its deadline sweep runs where the alerts role runs. */
+  transfers(): Promise<TransferService>;
   agencyKeys(): AgencyKeyStore;
   /** The analytics worker of this process, once its role started (tests and the API read it). */
   analytics?: AnalyticsWorker;
@@ -97,6 +99,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
   let gateway: Promise<PipelineGateway> | undefined;
   let deadLetters: DeadLetterStore | undefined;
   let alerts: Promise<AlertsService> | undefined;
+  let transfers: Promise<TransferService> | undefined;
   let agencyKeys: AgencyKeyStore | undefined;
   const ctx: Context = {
     roles,
@@ -132,6 +135,24 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
         return service;
       })();
       return alerts;
+    },
+    transfers() {
+      transfers ??= (async () => {
+        const service = await ctx.alerts();
+        const workers = roles.includes('alerts');
+        const transferService = new TransferService({
+          redis: ctx.redis('transfers'),
+          registry,
+          keys: service.keys,
+          config: service.config,
+          clock: ctx.clock,
+          notifier: service.notifier,
+          logger: logger.child({ component: 'transfers' }),
+        });
+        if (workers) await lifecycle.add(part('transfers', async () => transferService.start(), async () => transferService.close()));
+        return transferService;
+      })();
+      return transfers;
     },
     agencyKeys() {
       agencyKeys ??= new AgencyKeyStore({ redis: ctx.redis('agency-keys'), keys: new AlertKeys(config.redis.prefix), clock: systemClock });

@@ -15,9 +15,12 @@ import { AppError } from '../domain/index.js';
 import { AnalyticsWorker } from '../analytics/worker.js';
 import { partitionOf } from '../ingest/readings-log.js';
 import { InfluxReadings } from '../platform/influx-readings.js';
+import { InfluxAlertPoints } from '../platform/influx-alert-points.js';
+import { AlertKeys } from '../alerts/index.js';
 import { RedisSnapshotStore } from '../platform/redis-snapshots.js';
 import { LiveEventHub } from '../api/live-events.js';
 import { monitoringCentrePlugins } from '../api/monitoring-centre.js';
+import { publicViewRoutes } from '../api/public-view/public-view-routes.js';
 import { readOptionsFile } from './context.js';
 import type { Context, ServiceNeeds } from './context.js';
 import { part } from './lifecycle.js';
@@ -92,6 +95,15 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
     });
     writer.on('error', (err) => ctx.logger.error({ err }, 'store writer stopped'));
     await ctx.lifecycle.add(part('store-writer', () => writer.start(), () => writer.close()));
+    // Alert openings as points too, for Grafana's alert counts (deploy/grafana, docs/grafana.md).
+    const alertPoints = new InfluxAlertPoints({
+      redis: ctx.redis('alert-points'),
+      streamKey: new AlertKeys(ctx.config.redis.prefix).eventLog(),
+      influx,
+      consumer: `alert-points-${ctx.config.instance}`,
+      logger: ctx.logger.child({ component: 'alert-points' }),
+    });
+    await ctx.lifecycle.add(part('alert-points', () => alertPoints.start(), () => alertPoints.close()));
   },
 
   async analytics(ctx) {
@@ -146,6 +158,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
 
   async alerts(ctx) {
     await ctx.alerts();
+    await ctx.transfers();
   },
 
   async api(ctx) {
@@ -164,11 +177,25 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         deadLetters: ctx.deadLetters(),
         gateway,
         alerts,
+        transfers: await ctx.transfers(),
         hub,
         clock: ctx.clock,
         tzOffsetMin: ctx.config.hj212.tzOffsetMin,
       }),
     ];
+    if (ctx.config.publicView.enabled)
+      plugins.push(
+        publicViewRoutes({
+          registry: ctx.registry,
+          influx: ctx.influx(),
+          closedTasks: async (limit) => (await alerts.listTasks({ status: ['closed'], limit, offset: 0 })).items,
+          clock: ctx.clock,
+          tzOffsetMin: ctx.config.hj212.tzOffsetMin,
+          days: ctx.config.publicView.days,
+          cacheSeconds: ctx.config.publicView.cacheSeconds,
+          rateLimitPerMinute: ctx.config.publicView.rateLimitPerMinute,
+        }),
+      );
     const readinessRedis = ctx.redis('readiness');
     let app: App | undefined;
     await ctx.lifecycle.add(

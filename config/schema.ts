@@ -82,6 +82,12 @@ export const ConfigSchema = Type.Object({
   alerts: Type.Object({
     optionsFile: str('', { env: 'RW_ALERTS_OPTIONS_FILE', description: 'YAML/JSON file of alert and task settings (deadlines by level, hold times, reminders, webhook retries; alerts/config.ts); empty = defaults.' }),
   }, { default: {} }),
+  publicView: Type.Object({
+    enabled: bool(false, { env: 'RW_PUBLIC_VIEW', description: 'Serve the public view (read-only page /public/ and feed /api/public/v1/, no key): section classes against targets, class by day, closed joint tasks (docs/public-view.md). Off by default.' }),
+    days: int(30, 1, 366, { env: 'RW_PUBLIC_DAYS', description: 'Days of class history in the public view.' }),
+    cacheSeconds: int(300, 0, 86400, { env: 'RW_PUBLIC_CACHE_S', description: 'Seconds a public answer is reused and may be cached by browsers and proxies.' }),
+    rateLimitPerMinute: int(60, 1, 100000, { env: 'RW_PUBLIC_RATE_LIMIT', description: 'Public feed requests per minute per client address.' }),
+  }, { default: {} }),
   start: Type.Object({
     roles: str('ingest,store,analytics,alerts,api,hj212', { env: 'RW_ROLES', description: 'Roles run by `riverwatch start` (comma-separated).' }),
   }, { default: {} }),

@@ -40,6 +40,9 @@ export const ERROR_CODES = {
   RW_TASK_STEP_ORDER: 'on-site step is out of order or already recorded',
   RW_TASK_NOT_PARTY: 'agency is not a party of this task',
   RW_PROBLEM_CLOSED: 'ledger problem is already closed out',
+  // Transfer with feedback (issue 18).
+  RW_TRANSFER_INVALID: 'transfer is not allowed: unknown or same agency, or the subject is closed',
+  RW_TRANSFER_STATE: 'transfer is not in a state that allows this answer',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -17,6 +17,8 @@ export const ALERTS_ERROR_STATUS: Partial<Record<ErrorCode, number>> = {
   RW_TASK_STEP_ORDER: 409,
   RW_PROBLEM_CLOSED: 409,
   RW_TASK_NOT_PARTY: 422,
+  RW_TRANSFER_INVALID: 422,
+  RW_TRANSFER_STATE: 409,
 };
 
 export interface ErrorBody {

@@ -41,6 +41,7 @@ const AlertTransitionSchema = Type.Object({
   level: Type.Optional(Type.Enum(ALERT_LEVELS)),
   fromLevel: Type.Optional(Type.Enum(ALERT_LEVELS)),
   reason: Type.Optional(Type.String()),
+  details: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
 });
 
 const AlertSummarySchema = Type.Object({

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { startServices, type TestServices } from '../../harness/services.js';
-import { AlertsService, type AlertsConfigInput } from '../../../alerts/index.js';
+import { AlertsService, TransferService, type AlertsConfigInput } from '../../../alerts/index.js';
 import { createAgencyKey } from '../../../alerts/cli.js';
 import { loadRegistryFile } from '../../../config/index.js';
 import {
@@ -61,6 +61,7 @@ export interface ApiFixture {
   readonly influx: InfluxStore;
   readonly redis: Redis;
   readonly alerts: AlertsService;
+  readonly transfers: TransferService;
   readonly hub: LiveEventHub;
   readonly deadLetters: DeadLetterStore;
   readonly readingsLog: RedisReadingsLog;
@@ -128,6 +129,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
     });
     await alerts.start();
     cleanups.push(() => alerts.close({ force: true }));
+    const transfers = new TransferService({ redis, registry, keys: alerts.keys, config: alerts.config, notifier: alerts.notifier, logger });
     const hub = new LiveEventHub({ redis, streamKey: alerts.keys.eventLog(), logger });
     await hub.start();
     cleanups.push(() => hub.close());
@@ -174,6 +176,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
           deadLetters,
           gateway,
           alerts,
+          transfers,
           hub,
           ...(options.limits ? { limits: options.limits } : {}),
         }),
@@ -194,6 +197,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
       influx,
       redis,
       alerts,
+      transfers,
       hub,
       deadLetters,
       readingsLog,

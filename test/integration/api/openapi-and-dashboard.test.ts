@@ -71,7 +71,7 @@ describe('OpenAPI', () => {
           continue;
         }
         if (!op.summary) missing.push(`${what}: no summary`);
-        const ok = op.responses['200'] ?? op.responses['202'];
+        const ok = op.responses['200'] ?? op.responses['201'] ?? op.responses['202'];
         if (!ok?.content || Object.values(ok.content).some((c) => c.schema === undefined))
           missing.push(`${what}: no success response schema`);
         if (!op.responses['401'] && route.url !== '/api/v1/readings') missing.push(`${what}: 401 not documented`);

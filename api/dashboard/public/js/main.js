@@ -7,6 +7,7 @@ import { connectLive } from './live.js';
 import { renderClassLegend, renderRivers } from './river-view.js';
 import { StationPanel } from './station-view.js';
 import { renderTasks } from './tasks-view.js';
+import { isTransferEvent, TransfersPanel } from './transfers-view.js';
 
 const KEY_STORAGE = 'rw.key';
 const $ = (id) => document.getElementById(id);
@@ -66,6 +67,8 @@ class Session {
     this.live = undefined;
     this.tick = undefined;
     this.panel = new StationPanel({ chartsEl: $('charts'), metaEl: $('station-meta'), api: this.api });
+    const els = { list: $('transfers'), count: $('transfers-count'), empty: $('transfers-empty'), form: $('transfer-form'), title: $('transfers-title') };
+    this.transfers = new TransfersPanel({ api: this.api, els, onChange: () => this.render() });
   }
 
   /** Checks the key; false when the server says it is not valid. */
@@ -98,7 +101,11 @@ class Session {
     await this.loadRegistry();
     await this.refresh();
     // The deadline countdowns follow the clock; this redraws, it fetches nothing.
-    this.tick = window.setInterval(() => this.render(), 30000);
+    // A receiver may not see the section of what it received, so its live stream does not carry the transfer: poll it too.
+    this.tick = window.setInterval(() => {
+      this.render();
+      this.transfers.refresh().catch(() => undefined);
+    }, 30000);
     return true;
   }
 
@@ -146,6 +153,7 @@ class Session {
     const taskIds = new Set(tasks.items.map((x) => x.id));
     for (const [id, x] of s.tasks) if (!taskIds.has(id) && x.updatedAt <= latest.at) s.tasks.delete(id);
     for (const task of tasks.items) upsert(s.tasks, task);
+    await this.transfers.refresh();
     this.render();
   }
 
@@ -157,6 +165,7 @@ class Session {
 
   onEvent(type, event) {
     const s = this.state;
+    if (isTransferEvent(event)) this.transfers.refresh().catch(() => undefined);
     if (type === 'alert' && event.alert) {
       const isNew = !s.alerts.has(event.alert.id) && event.alert.status !== 'resolved';
       upsert(s.alerts, event.alert);
@@ -190,6 +199,7 @@ class Session {
       renderRivers($('rivers'), s, currentLang(), (sectionId) => this.selectSection(sectionId));
       renderAlerts($('alerts'), $('alerts-empty'), $('alerts-count'), s, this.alertActions());
       renderTasks($('tasks'), $('tasks-empty'), $('tasks-count'), s, { select: (id) => this.selectSection(id) });
+      this.transfers.render(s);
       const active = [...s.alerts.values()].filter((a) => a.status === 'open').length;
       document.title = `${active > 0 ? `(${active}) ` : ''}RiverWatch ${t('appTitle')}`;
     });
