@@ -162,6 +162,8 @@ const suddenChangeProps = {
    * `runoff` notice, not a pollution alarm (issue 13 §3). @defaultValue true
    */
   runoffNotice: Type.Boolean({ default: true }),
+  /** After a runoff notice the station recovers for this long: a change without a pollution marker is part of the rain's passage. @defaultValue 129600000 (36 h) */
+  runoffRecoveryMs: Type.Integer({ default: 129_600_000, minimum: 0 }),
   /** Red at a drinking-water or boundary section when a sudden change coincides with a confirmed 劣V value at that station. @defaultValue true */
   sensitiveSectionRed: Type.Boolean({ default: true }),
   /** Passed as-is to the sudden-change detector (its own options, documented with it). @defaultValue {} */

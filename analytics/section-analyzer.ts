@@ -47,7 +47,7 @@ import { resolveSectionOptions, type AnalyticsOptionsInput, type SectionOptions 
 import { clearEvent, dataQualityEvent, exceedanceEvent, keys, kindOfKey, suddenEvent, trendEvent } from './section-alerts.js';
 import { StationState, type SeriesState, type StationSnapshot, type SuddenChangeFactory } from './station-state.js';
 import { usualLevel } from './usual-level.js';
-import { looksLikeRunoff } from './runoff.js';
+import { looksLikeRecovery, looksLikeRunoff } from './runoff.js';
 import { suddenChangeFactory } from './sudden-change-factory.js';
 
 /** What a section exposes to the section below it (for attribution). */
@@ -409,7 +409,11 @@ export class SectionAnalyzer {
       const latest = st.series.get(k)?.latest;
       if (latest) values[k] = latest.value;
     }
-    const runoff = !pollution && o.runoffNotice && looksLikeRunoff(ev, (k) => st.series.get(k)?.latest?.value);
+    const latest = (k: string): number | undefined => st.series.get(k)?.latest?.value;
+    const recovering = st.runoffUntilTs !== undefined && ev.startTs <= st.runoffUntilTs;
+    const runoff =
+      !pollution && o.runoffNotice && (looksLikeRunoff(ev, latest) || (recovering && looksLikeRecovery(ev, latest)));
+    if (runoff) st.runoffUntilTs = Math.max(st.runoffUntilTs ?? 0, ts + o.runoffRecoveryMs);
     this.#pollution(suddenEvent(this.section, stationId, ev, level, values, ts, runoff), ev.startTs);
   }
 

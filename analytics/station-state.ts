@@ -77,6 +77,8 @@ export interface StationSnapshot {
   series: Record<string, SeriesSnapshot>;
   sudden: unknown;
   suddenEvent: SuddenEvent | undefined;
+  /** End of the recovery period after a runoff notice (absent in snapshots written before issue 13). */
+  runoffUntilTs?: number | undefined;
 }
 
 const GAPS_KEPT = 8;
@@ -159,6 +161,8 @@ export class StationState {
   readonly series = new Map<string, SeriesState>();
   readonly sudden: SuddenChangeEngine | undefined;
   suddenEvent: SuddenEvent | undefined;
+  /** Until then the station is recovering from rain runoff (analytics/runoff.ts). */
+  runoffUntilTs: number | undefined;
   lastTs: number | undefined;
   readonly #section: Section;
   readonly #options: SectionOptions;
@@ -183,6 +187,7 @@ export class StationState {
     for (const [key, s] of Object.entries(snap?.series ?? {}))
       this.series.set(key, new SeriesState(key, section, station, options, parameters, s));
     this.suddenEvent = snap?.suddenEvent;
+    this.runoffUntilTs = snap?.runoffUntilTs;
     const sc = options.suddenChange;
     if (factory && sc.enabled) {
       const signals: SuddenChangeSignal[] = station.parameters
@@ -214,6 +219,7 @@ export class StationState {
       series: Object.fromEntries([...this.series].map(([k, s]) => [k, s.snapshot()])),
       sudden: this.sudden?.snapshot(),
       suddenEvent: this.suddenEvent,
+      runoffUntilTs: this.runoffUntilTs,
     };
   }
 }

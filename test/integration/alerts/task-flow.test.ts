@@ -165,4 +165,44 @@ describe('joint-monitoring tasks on real Redis, BullMQ and Mosquitto', () => {
     expect(new Set(tries.map((c) => c.id)).size).toBe(1);
     stations.silent.delete('S-UP');
   });
+
+  it('an unconfirmed reading asks its station for one verification measurement over MQTT and opens no task until confirmed (issue 13 §4)', async () => {
+    const key = 'exceedance:bd-prov:nh3n';
+    const ts = Date.now();
+    const unconfirmed = alertEvent({
+      key,
+      kind: 'early-warning',
+      level: 'blue',
+      stationId: 'S-BP-2',
+      parameters: ['nh3n'],
+      ts,
+      evidence: {
+        values: { nh3n: 4.8 },
+        unconfirmed: true,
+        suspect: { ts, value: 4.8, level: 'red' },
+        verify: { stationId: 'S-BP-2', parameter: 'nh3n', deadlineTs: ts + 7_200_000 },
+      },
+    });
+    // Published twice (a redelivery): one alert, one command.
+    await service.publish([unconfirmed]);
+    await service.publish([unconfirmed]);
+    const verify = await waitFor('verification command', () =>
+      stations.commands.find((c) => c.type === 'measure-now' && c.stationId === 'S-BP-2'),
+    );
+    expect(verify).toMatchObject({ sectionId: 'bd-prov', parameters: ['nh3n'] });
+    const alert = await waitFor('unconfirmed alert', async () =>
+      (await service.listAlerts({ limit: 50, offset: 0 })).items.find((a) => a.key === key),
+    );
+    expect(alert).toMatchObject({ level: 'blue', kind: 'early-warning' });
+    const before = (await service.listTasks({ limit: 50, offset: 0 })).items.filter((t) => t.conditionKey === key);
+    expect(before).toEqual([]);
+
+    // The re-measurement confirms it: the same condition at red opens the section's task.
+    await service.publish([
+      alertEvent({ key, kind: 'exceedance', level: 'red', stationId: 'S-BP-2', parameters: ['nh3n'], ts: ts + 1 }),
+    ]);
+    const task = await taskOf(key);
+    expect(task).toMatchObject({ level: 'red', trigger: 'boundary-alert' });
+    expect(stations.commands.filter((c) => c.type === 'measure-now').map((c) => c.id)).toHaveLength(1);
+  });
 });

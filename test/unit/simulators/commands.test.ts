@@ -101,3 +101,48 @@ describe('stations obey sampling-interval commands', () => {
     expect(summary.commands).toEqual({ received: 5, applied: 2, refused: 3 });
   });
 });
+
+describe('stations answer verification requests (measure-now, issue 13 §4)', () => {
+  it('the analyser measures again one minimum cycle after the request, instead of at its next 4-h slot', async () => {
+    const registry = sampleRegistry();
+    const fromMs = Date.parse('2026-06-01T00:30:00+08:00');
+    const timers = new FakeTimers(fromMs);
+    const transport = new MemoryTransport();
+    const sim = new Simulator({
+      registry,
+      stations: stationsOf(registry, ['TP-FH-JS', 'TP-FH-ZJ']),
+      events: NO_EVENTS,
+      seed: 1,
+      fromMs,
+      toMs: fromMs + 3 * HOUR,
+      speed: 1,
+      transport,
+      timers,
+      logger: pino({ level: 'silent' }),
+    });
+    await sim.start();
+    const nh3nTimes = (id: string): number[] =>
+      transport.sent
+        .flatMap((m) => m.message.readings)
+        .filter((r) => r.stationId === id && r.values.nh3n !== undefined)
+        .map((r) => tsOf(r) - fromMs);
+    await timers.advanceTo(fromMs + 10 * MINUTE);
+    const before = nh3nTimes('TP-FH-JS').length;
+    const ack = await transport.deliverCommand('TP-FH-JS', 'tp-fenhu', {
+      id: 'al-1.verify.1',
+      stationId: 'TP-FH-JS',
+      sectionId: 'tp-fenhu',
+      type: 'measure-now',
+      parameters: ['nh3n'],
+      expiresAt: timers.now() + MINUTE,
+    });
+    expect(ack).toMatchObject({ id: 'al-1.verify.1', ok: true });
+    expect(ack?.message).toMatch(/measurement at/);
+    await timers.advanceTo(fromMs + 3 * HOUR);
+    // Asked at 00:40 local: measured at 01:40 (the analyser's 1-h minimum cycle); the other station keeps its 4-h slot.
+    const after = nh3nTimes('TP-FH-JS').slice(before);
+    expect(after[0]).toBe(70 * MINUTE);
+    expect(nh3nTimes('TP-FH-ZJ').filter((t) => t > 10 * MINUTE && t < 3 * HOUR)).toEqual([]);
+    await sim.close();
+  });
+});
