@@ -235,7 +235,8 @@ export class Hj212Client extends EventEmitter<Hj212ClientEvents> {
     const limit = this.#options.maxDataBytes ?? HJ212_MAX_DATA_BYTES;
     const whole = buildDataSegment({ ...base, flag: FLAG_VERSION_2017 | FLAG_ANSWER, cp: groups });
     if (Buffer.byteLength(whole) <= limit) return this.sendPackets(qn, [frameDataSegment(whole)]);
-    // Split (Flag bit D): each part repeats DataTime so it reads on its own; PNUM/PNO number them.
+    // Split (Flag bit D, HJ 212-2017 C.49/C.50): each part repeats DataTime so it reads on its own,
+    // PNUM/PNO number them, each has its own QN and is sent once the previous part's 9014 came.
     const [timeGroup, ...items] = groups;
     const parts: (readonly CpItem[])[][] = [];
     let current: (readonly CpItem[])[] = [];
@@ -250,10 +251,24 @@ export class Hj212Client extends EventEmitter<Hj212ClientEvents> {
       current.push(group);
     }
     if (current.length > 0) parts.push(current);
-    const packets = parts.map((cp, i) =>
-      buildPacket({ ...base, flag, pnum: parts.length, pno: i + 1, cp: timeGroup ? [timeGroup, ...cp] : cp }),
-    );
-    return this.sendPackets(qn, packets);
+    return this.#sendParts(base, flag, parts.map((cp) => (timeGroup ? [timeGroup, ...cp] : cp)));
+  }
+
+  async #sendParts(
+    base: { qn: string; st: string; cn: string; pw: string; mn: string },
+    flag: number,
+    parts: readonly (readonly (readonly CpItem[])[])[],
+  ): Promise<UploadResult> {
+    const startedMs = this.#clock.now();
+    let attempts = 0;
+    let last: UploadResult | undefined;
+    for (const [i, cp] of parts.entries()) {
+      const partQn = i === 0 ? base.qn : this.#qn.next();
+      last = await this.sendPackets(partQn, [buildPacket({ ...base, qn: partQn, flag, pnum: parts.length, pno: i + 1, cp })]);
+      attempts += last.attempts;
+    }
+    const result = last as UploadResult;
+    return { ...result, qn: base.qn, attempts, latencyMs: this.#clock.now() - startedMs };
   }
 
   #attempt(qn: string, entry: Outstanding): void {

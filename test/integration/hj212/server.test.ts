@@ -19,6 +19,7 @@ import {
   Hj212Server,
   parsePacket,
   type Hj212CommandResult,
+  type Hj212Packet,
   type Hj212ServerOptions,
 } from '../../../ingest/hj212/index.js';
 import { Hj212Client, Hj212RefusedError, type Hj212ClientOptions } from '../../../simulators/transports/hj212-client.js';
@@ -172,15 +173,23 @@ describe('HJ 212 server: uploads', () => {
       ['REF-2011', '2021-03-01T03:11:00.000Z', 9],
       ['REF-2061', '2024-03-15T00:00:00.000Z', 9],
     ]);
-    // The two codes of example 2 that are not parameters are kept with the reason, not guessed.
+    // The code of example 2 that is no Table B.1 code RiverWatch knows is kept with the reason, not guessed;
+    // w23002 (volatile phenol) is a known code RiverWatch does not track: counted, not dead-lettered.
     expect(gateway.deadLetters[0]).toMatchObject({
       code: 'RW_HJ212_UNKNOWN_CODE',
       stationId: 'REF-2011',
-      message: expect.stringContaining('w01008, w23002'),
+      message: expect.stringMatching(/: w01008$/),
     });
     // Only example 4 asked for an answer.
-    const answers = received().split('\r\n').filter(Boolean);
+    // Both loggers' clocks (their QNs, from 2021 and 2024) are far off: each is set once (1012).
+    await until(() => received().split('CN=1012').length === 3);
+    const all = received().split('\r\n').filter(Boolean);
+    const answers = all.filter((p) => p.includes(';CN=9014;'));
     expect(answers).toHaveLength(1);
+    expect(all.filter((p) => !p.includes(';CN=9014;')).map((p) => /MN=([^;]+);Flag=(\d+);CP=&&SystemTime=\d{14}&&/.exec(p)?.slice(1))).toEqual([
+      ['ZLDSZ20210127', '9'],
+      ['ZJ330100SW0001', '5'],
+    ]);
     expect(verifiedDataSegment(`${answers[0]}\r\n`)).toBe(
       'QN=20240315090005123;ST=91;CN=9014;PW=123456;MN=ZJ330100SW0001;Flag=4;CP=&&&&',
     );
@@ -218,17 +227,30 @@ describe('HJ 212 server: uploads', () => {
     expect(await metric('riverwatch_hj212_withheld_answers_total', { reason: 'backpressure' })).toBeGreaterThanOrEqual(2);
   });
 
-  it('reassembles a split message (PNUM/PNO) and answers it once', async () => {
+  it('answers each part of a split upload with its own 9014 (C.49/C.50) and keeps every value once', async () => {
     const { gateway, port } = await startServer();
     const client = await startClient(port, { maxDataBytes: 250 });
-    const nines: string[] = [];
-    client.on('packet', (p) => nines.push(p.cn));
+    const answers: Hj212Packet[] = [];
+    client.on('packet', (p) => answers.push(p));
     await client.sendRealtime({ ts: NOW, values: VALUES });
-    expect(gateway.submissions).toHaveLength(1);
-    expect(gateway.submissions[0]?.raw).toMatch(/PNUM=(\d+);PNO=2;/);
-    expect(gateway.readings()).toEqual([expect.objectContaining({ ts: NOW, values: VALUES })]);
+    const parts = gateway.submissions.length;
+    expect(parts).toBeGreaterThan(1);
+    for (const [i, submission] of gateway.submissions.entries()) expect(submission.raw).toContain(`;PNUM=${parts};PNO=${i + 1};`);
+    // One 9014 per part, each echoing that part's own QN.
     await sleep(100);
-    expect(nines).toEqual(['9014']);
+    const qns = gateway.submissions.map((sub) => /QN=(\d+)/.exec(sub.raw)?.[1]);
+    expect(new Set(qns).size).toBe(parts);
+    expect(answers.map((a) => [a.cn, a.qn])).toEqual(qns.map((qn) => ['9014', qn]));
+    // Every value once, all at the upload's time.
+    const merged: Record<string, number> = {};
+    for (const reading of gateway.readings()) {
+      expect(reading.ts).toBe(NOW);
+      for (const [key, value] of Object.entries(reading.values)) {
+        expect(merged[key]).toBeUndefined();
+        merged[key] = value;
+      }
+    }
+    expect(merged).toEqual(VALUES);
   });
 
   it('dead-letters a frame with a bad CRC, answers nothing, and keeps the connection', async () => {
