@@ -16,7 +16,7 @@ import { isSplit, looseEcho, maskPassword, parsePacket, wantsAnswer, type Hj212P
 import type { PeerLimiter } from './peer-limiter.js';
 import { lastDataTime, Reassembler, type ReassemblyOptions, type SplitPart } from './reassembly.js';
 import { requestResponse, ST_SYSTEM_INTERACTION } from './responses.js';
-import { QN_RTN } from './return-codes.js';
+import { QN_RTN, type QnRtn } from './return-codes.js';
 
 /** What a connection needs from its server. */
 export interface ConnectionHost {
@@ -127,7 +127,10 @@ export class Hj212Connection {
       if (event.kind === 'packet') this.#enqueue(event.data, event.raw);
       else if (event.kind === 'garbage')
         this.#badInput('garbage', 'RW_HJ212_FRAME', `${event.byteCount} bytes outside any frame`, maskPassword(event.sample));
-      else this.#badInput(event.reason, event.code, `frame refused: ${event.reason}`, maskPassword(event.raw));
+      else {
+        if (event.reason === 'crc-mismatch') this.#answerRefusal(event.raw.slice(6, -6), QN_RTN.crcError);
+        this.#badInput(event.reason, event.code, `frame refused: ${event.reason}`, maskPassword(event.raw));
+      }
     }
   }
 
@@ -155,12 +158,7 @@ export class Hj212Connection {
     const parsed = parsePacket(data);
     const raw = maskPassword(rawText);
     if (!parsed.ok) {
-      // The logger asked to hear about it: say why (QnRtn), addressed as loosely as the packet allows.
-      const echo = looseEcho(data);
-      if (echo && wantsAnswer(echo.flag)) {
-        this.write(requestResponse(echo, parsed.qnRtn));
-        deps.metrics.refusalsAnswered.inc({ qn_rtn: String(parsed.qnRtn) });
-      }
+      this.#answerRefusal(data, parsed.qnRtn);
       this.#badInput('bad-packet', 'RW_HJ212_FRAME', `data segment refused (QnRtn=${parsed.qnRtn}): ${parsed.reason}`, raw);
       return;
     }
@@ -179,6 +177,14 @@ export class Hj212Connection {
     const handler = PACKET_HANDLERS[packet.cn] ?? unsupported;
     await handler(this.#context(packet, raw, station, split));
     if (split) this.#reassembler.record(packet, lastDataTime(packet.cp) ?? split.inheritedDataTime, this.#host.clock.now());
+  }
+
+  /** A refused packet whose sender asked to hear about it is answered 9011 with why (QnRtn), addressed loosely. */
+  #answerRefusal(data: string, qnRtn: QnRtn): void {
+    const echo = looseEcho(data);
+    if (!echo || !wantsAnswer(echo.flag)) return;
+    this.write(requestResponse(echo, qnRtn));
+    this.#host.deps.metrics.refusalsAnswered.inc({ qn_rtn: String(qnRtn) });
   }
 
   #authenticate(packet: Hj212Packet, raw: string): Station | undefined {

@@ -71,7 +71,6 @@ const dataUpload: PacketHandler = async (ctx) => {
     inheritedDataTime: ctx.split?.inheritedDataTime,
   });
   for (const code of mapping.untrackedCodes) deps.metrics.untrackedItems.inc({ code });
-  superviseClock(ctx);
   try {
     if (mapping.readings.length > 0) {
       const result = await deps.gateway.submit({
@@ -105,10 +104,13 @@ const dataUpload: PacketHandler = async (ctx) => {
     deps.metrics.withheldAnswers.inc({ reason: backpressure ? 'backpressure' : 'error' });
     if (backpressure) ctx.log.debug({ stationId: station.id, qn: packet.qn }, 'hj212 data response withheld: backpressure');
     else ctx.log.error({ err, stationId: station.id, qn: packet.qn }, 'hj212 data response withheld: ingest failed');
+    superviseClock(ctx);
     return;
   }
   // Answered even when everything was refused: it is in the dead letters, and resending cannot help.
   if (wantsAnswer(packet.flag)) ctx.reply(dataResponse(packet));
+  // The logger's clock is looked at after its data is answered: 9014 first, then 1012 if due.
+  superviseClock(ctx);
 };
 
 function returnCode(ctx: PacketContext, key: 'QnRtn' | 'ExeRtn'): number | undefined {

@@ -253,11 +253,13 @@ describe('HJ 212 server: uploads', () => {
     expect(merged).toEqual(VALUES);
   });
 
-  it('dead-letters a frame with a bad CRC, answers nothing, and keeps the connection', async () => {
+  it('dead-letters a frame with a bad CRC, answers QnRtn=9 (it asked: Flag=5), and keeps the connection', async () => {
     const { gateway, port, metric } = await startServer();
     const { socket, received } = await rawSocket(port);
     socket.write(REFERENCE_PACKETS.hourly2061.replace('D701', 'D702'));
     await until(() => gateway.deadLetters.length === 1);
+    await until(() => received().includes('CN=9011'));
+    expect(verifiedDataSegment(received())).toBe('QN=20240315090005123;ST=91;CN=9011;PW=123456;MN=ZJ330100SW0001;Flag=4;CP=&&QnRtn=9&&');
     expect(gateway.deadLetters[0]).toMatchObject({ code: 'RW_HJ212_CRC', source: 'hj212' });
     expect(gateway.deadLetters[0]?.raw).toContain('PW=***');
     expect(await metric('riverwatch_hj212_crc_failures_total')).toBe(1);
