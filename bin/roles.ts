@@ -164,6 +164,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         influx: ctx.influx(),
         deadLetters: ctx.deadLetters(),
         gateway,
+        diagnostics: new RedisStationDiagnostics({ redis: ctx.redis('api-diagnostics'), prefix: ctx.config.redis.prefix }),
         alerts,
         hub,
         clock: ctx.clock,

@@ -33,6 +33,7 @@ import { buildApp, type App } from '../../../api/app.js';
 import { AgencyKeyStore } from '../../../api/auth/index.js';
 import { LiveEventHub } from '../../../api/live-events.js';
 import { monitoringCentrePlugins } from '../../../api/monitoring-centre.js';
+import { RedisStationDiagnostics } from '../../../ingest/diagnostics-store.js';
 import type { RangeLimits } from '../../../api/queries/time-range.js';
 
 export const logger = pino({ level: process.env.RW_TEST_LOG ?? 'silent' });
@@ -63,6 +64,8 @@ export interface ApiFixture {
   readonly alerts: AlertsService;
   readonly hub: LiveEventHub;
   readonly deadLetters: DeadLetterStore;
+  /** HJ 212 station diagnostics (served at /api/v1/diagnostics). */
+  readonly diagnostics: RedisStationDiagnostics;
   readonly readingsLog: RedisReadingsLog;
   /** Prefix of every Redis key of this fixture (readings log, dead letters, alerts). */
   readonly keyPrefix: string;
@@ -139,6 +142,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
 
     const metrics = new MetricsRegistry();
     const deadLetters = new DeadLetterStore({ redis, prefix: keyPrefix });
+    const diagnostics = new RedisStationDiagnostics({ redis, prefix: keyPrefix });
     const readingsLog = new RedisReadingsLog({
       redis,
       options: { prefix: keyPrefix, partitions: 1, groups: ['store'], highWater: 1_000_000 },
@@ -173,6 +177,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
           influx,
           deadLetters,
           gateway,
+          diagnostics,
           alerts,
           hub,
           ...(options.limits ? { limits: options.limits } : {}),
@@ -196,6 +201,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
       alerts,
       hub,
       deadLetters,
+      diagnostics,
       readingsLog,
       keyPrefix,
       gateway,
