@@ -2,8 +2,9 @@
  * A station data logger (数采仪) speaking HJ 212 over TCP, for the simulator and tests: uploads
  * real-time (2011), minute (2051), hourly (2061) and daily (2031) data with Flag asking for an answer,
  * waits for the platform's 9014 (CRC checked by the framer), resends the same packet on timeout,
- * answers 1062 set-interval commands with 9011 + 9012 and applies the new interval, and reconnects
- * after a lost connection.
+ * answers 1062 set-interval commands with 9011 + 9012 and applies the new interval, answers 1012 set-time
+ * commands with 9011 + 9012, splits long uploads into parts (each its own QN, sent after the previous
+ * part's 9014, HJ 212-2017 C.49/C.50), and reconnects after a lost connection.
  */
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
@@ -103,6 +104,8 @@ export interface Hj212ClientEvents {
   disconnect: [];
   /** A 1062 command changed the real-time interval. */
   interval: [intervalS: number];
+  /** A 1012 set this logger's time (`yyyyMMddHHmmss`, platform local time). */
+  time: [systemTime: string];
   /** Any packet from the platform (after its CRC was checked). */
   packet: [packet: Hj212Packet, raw: string];
 }
@@ -343,7 +346,31 @@ export class Hj212Client extends EventEmitter<Hj212ClientEvents> {
       entry.reject(new Hj212RefusedError(qnRtn));
     } else if (packet.cn === '1062') {
       void this.#onSetInterval(packet);
+    } else if (packet.cn === '1012') {
+      this.#onSetTime(packet);
     }
+  }
+
+  /**
+   * 1012 set time (the platform found this logger's clock off, or answers its 1013): 9011 + 9012 as a
+   * logger does. The simulated logger's clock is the process clock, so nothing is changed; the time is emitted.
+   */
+  #onSetTime(packet: Hj212Packet): void {
+    const systemTime = cpValue(packet, 'SystemTime');
+    const reply = (text: string): void => {
+      if (this.#socket && this.#connected) this.#socket.write(text);
+    };
+    if (packet.mn !== this.#options.mn || packet.pw !== this.#options.pw) {
+      reply(requestResponse(packet, packet.mn !== this.#options.mn ? QN_RTN.mnError : QN_RTN.passwordError));
+      return;
+    }
+    if (systemTime === undefined || !/^\d{14}$/.test(systemTime)) {
+      reply(requestResponse(packet, QN_RTN.rejected));
+      return;
+    }
+    if (wantsAnswer(packet.flag)) reply(requestResponse(packet, QN_RTN.ready));
+    this.emit('time', systemTime);
+    reply(executionResult(packet, EXE_RTN.success));
   }
 
   async #onSetInterval(packet: Hj212Packet): Promise<void> {

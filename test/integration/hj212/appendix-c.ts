@@ -15,7 +15,7 @@
  * answers what a platform answers (nothing to 9011/9012/uploads without Flag A; 9014 to uploads with A).
  */
 import type { DiagnosticKind } from '../../../domain/station-diagnostics.js';
-import type { Hj212CommandResult } from '../../../ingest/hj212/index.js';
+import { parseLocalTime, type Hj212CommandResult } from '../../../ingest/hj212/index.js';
 import type { Answer, ScriptedLogger } from './scripted-logger.js';
 
 export interface ExampleContext {
@@ -89,7 +89,8 @@ async function expectSetTime(ctx: ExampleContext, answer: Answer | undefined, po
   const match = /^(?:PolId=([^;]+);)?SystemTime=(\d{14})$/.exec(answer?.packet.cp ?? '');
   if (answer?.packet.cn !== '1012' || !match || (answer.packet.flag & 1) !== 1 || match[1] !== polId)
     throw new Error(`expected 1012 SystemTime (PolId ${polId}), got ${answer?.data ?? 'nothing'}`);
-  if (Math.abs(Number(match[2]) - Number(ctx.t.rtd)) > 200) throw new Error(`SystemTime ${match[2]} is not the platform time ~${ctx.t.rtd}`);
+  const systemMs = parseLocalTime(match[2] as string, 480);
+  if (systemMs === undefined || Math.abs(systemMs - Date.now()) > 60_000) throw new Error(`SystemTime ${match[2]} is not the platform time`);
   await ctx.logger.send({ qn: answer.packet.qn, st: '91', cn: '9011', flag: 4, cp: 'QnRtn=1' });
   await ctx.logger.send({ qn: answer.packet.qn, st: '91', cn: '9012', flag: 4, cp: 'ExeRtn=1' });
 }

@@ -15,6 +15,7 @@ import { Registry, type Station } from '../../../domain/registry.js';
 import {
   buildPacket,
   formatCrc,
+  parseLocalTime,
   hj212Crc,
   Hj212Server,
   parsePacket,
@@ -251,6 +252,23 @@ describe('HJ 212 server: uploads', () => {
       }
     }
     expect(merged).toEqual(VALUES);
+  });
+
+  it('sets the time of a logger whose clock is off (1012 after the 9014), once per cooldown; the logger answers 9011 + 9012', async () => {
+    const { port, metric } = await startServer({ clockWatch: { limitMs: 60_000 } });
+    const client = await startClient(port, { clock: { now: () => Date.now() + 3_600_000 } });
+    const times: string[] = [];
+    const cns: string[] = [];
+    client.on('time', (t) => times.push(t));
+    client.on('packet', (p) => cns.push(p.cn));
+    await client.sendRealtime({ ts: NOW, values: VALUES });
+    await client.sendRealtime({ ts: NOW + 60_000, values: VALUES });
+    await until(() => times.length === 1);
+    expect(cns.slice(0, 2)).toEqual(['9014', '1012']);
+    expect(Math.abs((parseLocalTime(times[0] as string, 480) as number) - Date.now())).toBeLessThan(60_000);
+    expect(await metric('riverwatch_hj212_clock_corrections_total', { reason: 'drift' })).toBe(1);
+    await sleep(100);
+    expect(cns.filter((cn) => cn === '1012')).toHaveLength(1);
   });
 
   it('dead-letters a frame with a bad CRC, answers QnRtn=9 (it asked: Flag=5), and keeps the connection', async () => {
