@@ -72,6 +72,7 @@ export function monitoringCentrePlugins(deps: MonitoringCentreDeps): FastifyPlug
       ...(deps.isOperator ? { isOperator: deps.isOperator } : {}),
     }),
   ];
+  const alertsService = deps.alerts;
   if (deps.diagnostics) {
     plugins.push(
       stationDiagnosticsRoutes({
@@ -79,6 +80,12 @@ export function monitoringCentrePlugins(deps: MonitoringCentreDeps): FastifyPlug
         keys,
         diagnostics: deps.diagnostics,
         ...(deps.isOperator ? { isOperator: deps.isOperator } : {}),
+        ...(alertsService
+          ? {
+              alertsActive: async (sectionId: string, from: number, to: number) =>
+                (await alertsService.listAlerts({ sectionId, from, to, limit: 100, offset: 0 })).items,
+            }
+          : {}),
       }),
     );
   }

@@ -3,7 +3,7 @@
  * operators (a basin-level key), newest first, by station and kind; other agencies get 403.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiFixture, type ApiFixture } from './api-fixture.js';
+import { alertEvent, startApiFixture, waitFor, type ApiFixture } from './api-fixture.js';
 
 let fx: ApiFixture;
 
@@ -32,6 +32,25 @@ describe('GET /api/v1/diagnostics', () => {
     const one = await fx.app.inject({ url: '/api/v1/diagnostics?station=TP-JS-01&kind=log', headers });
     expect(one.json().items).toEqual([
       { stationId: 'TP-JS-01', kind: 'log', command: '3020', receivedAt: 2000, items: [{ key: 'i11001-Info', value: '//self-check//' }] },
+    ]);
+  });
+
+  it('links an over-limit sample-retention record (3015) to the pollution alert of its section active at its DataTime', async () => {
+    const headers = fx.headers('taihu-bureau');
+    const t = Date.now() - 600_000;
+    await fx.publish([alertEvent({ key: 'exceedance:tp-jinze:nh3n', sectionId: 'tp-jinze', stationId: 'TP-JZ-ZJ', ts: t })]);
+    await fx.publish([alertEvent({ key: 'exceedance:tp-fenhu:nh3n', sectionId: 'tp-fenhu', stationId: 'TP-FH-JS', ts: t })]);
+    const alerts = await waitFor('the alert', async () => {
+      const res = await fx.app.inject({ url: '/api/v1/alerts?section=tp-jinze', headers });
+      return (res.json() as { items: { id: string }[] }).items[0];
+    });
+    const retention = { kind: 'sample-retention' as const, command: '3015', items: [{ key: 'VaseNo', value: '1' }] };
+    await fx.diagnostics.record({ ...retention, stationId: 'TP-JZ-ZJ', receivedAt: t + 60_000, dataTime: t });
+    await fx.diagnostics.record({ ...retention, stationId: 'TP-JZ-ZJ', receivedAt: t + 120_000, dataTime: t - 5 * 3_600_000 });
+    const res = await fx.app.inject({ url: '/api/v1/diagnostics?station=TP-JZ-ZJ&kind=sample-retention', headers });
+    expect(res.json().items.map((d: { dataTime: number; alertIds: string[] }) => [d.dataTime, d.alertIds])).toEqual([
+      [t - 5 * 3_600_000, []],
+      [t, [alerts.id]],
     ]);
   });
 
