@@ -12,9 +12,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadRegistryFile } from '../../../config/registry-loader.js';
 import { ParameterTable } from '../../../domain/parameters.js';
 import { Registry, type Station } from '../../../domain/registry.js';
+import type { StationDiagnostic, StationDiagnostics } from '../../../domain/station-diagnostics.js';
 import {
   buildPacket,
   formatCrc,
+  formatLocalTime,
   parseLocalTime,
   hj212Crc,
   Hj212Server,
@@ -47,7 +49,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startServer(options: Hj212ServerOptions = {}) {
+async function startServer(options: Hj212ServerOptions = {}, diagnostics?: StationDiagnostics) {
   const gateway = new FakeGateway();
   const metricsRegistry = new MetricsRegistry();
   const server = new Hj212Server({
@@ -57,6 +59,7 @@ async function startServer(options: Hj212ServerOptions = {}) {
     logger: pino({ level: 'silent' }),
     metricsRegistry,
     options: { port: 0, host: '127.0.0.1', ...options },
+    ...(diagnostics ? { diagnostics } : {}),
   });
   await server.start();
   cleanups.push(() => server.close());
@@ -102,9 +105,9 @@ async function rawSocket(port: number): Promise<{ socket: Socket; received: () =
   return { socket, received: () => text, closed };
 }
 
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const start = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -269,6 +272,32 @@ describe('HJ 212 server: uploads', () => {
     expect(await metric('riverwatch_hj212_clock_corrections_total', { reason: 'drift' })).toBe(1);
     await sleep(100);
     expect(cns.filter((cn) => cn === '1012')).toHaveLength(1);
+  });
+
+  it('answers a restart-time upload (2081) only once it is stored; withholds the 9014 while the store fails', async () => {
+    const stored: StationDiagnostic[] = [];
+    let failing = true;
+    const diagnostics: StationDiagnostics = {
+      record: async (entry) => {
+        if (failing) throw new Error('store down');
+        stored.push(entry);
+      },
+      list: async () => stored,
+    };
+    const { port, metric } = await startServer({}, diagnostics);
+    const { socket, received } = await rawSocket(port);
+    const qn = formatLocalTime(Date.now(), 480, true);
+    const packet = buildPacket({ qn, st: '21', cn: '2081', pw: JS.pw, mn: JS.mn, flag: 5, cp: 'DataTime=20261206080000;RestartTime=20261206075500' });
+    socket.write(packet);
+    await until(async () => (await metric('riverwatch_hj212_withheld_answers_total')) === 1);
+    expect(received()).toBe('');
+    failing = false;
+    socket.write(packet); // the logger resends, as it does without an answer
+    await until(() => received().includes('CN=9014'));
+    expect(verifiedDataSegment(received())).toBe(`QN=${qn};ST=91;CN=9014;PW=${JS.pw};MN=${JS.mn};Flag=4;CP=&&&&`);
+    expect(stored).toEqual([
+      expect.objectContaining({ stationId: 'TP-JS-01', kind: 'restart', command: '2081', requestId: qn, items: [{ key: 'DataTime', value: '20261206080000' }, { key: 'RestartTime', value: '20261206075500' }] }),
+    ]);
   });
 
   it('dead-letters a frame with a bad CRC, answers QnRtn=9 (it asked: Flag=5), and keeps the connection', async () => {
