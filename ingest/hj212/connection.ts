@@ -46,6 +46,8 @@ export class Hj212Connection {
   readonly #reassembler: Reassembler;
   /** Last system code (ST) each station used, so commands to it carry the same. */
   readonly #stOf = new Map<string, string>();
+  /** Protocol version bits of each station's last packet (Flag & ~0b11), so commands speak its version. */
+  readonly #versionOf = new Map<string, number>();
   #chain: Promise<void> = Promise.resolve();
   #queued = 0;
   #pausedForQueue = false;
@@ -83,6 +85,11 @@ export class Hj212Connection {
   /** The ST to address `stationId` with (its last one; surface water by default). */
   stOf(stationId: string): string | undefined {
     return this.#stOf.get(stationId);
+  }
+
+  /** The version bits to address `stationId` with (those of its last packet). */
+  versionOf(stationId: string): number | undefined {
+    return this.#versionOf.get(stationId);
   }
 
   /** Writes a packet; false when the connection is gone. */
@@ -171,6 +178,7 @@ export class Hj212Connection {
       this.#authTimer = undefined;
     }
     if (packet.st !== ST_SYSTEM_INTERACTION) this.#stOf.set(station.id, packet.st);
+    this.#versionOf.set(station.id, packet.flag & ~0b11);
     this.#host.stationSeen(station, this);
     // Split uploads: each part is handled and answered on its own (C.49/C.50); later parts get the context.
     const split = isSplit(packet.flag) ? this.#reassembler.context(packet, this.#host.clock.now()) : undefined;

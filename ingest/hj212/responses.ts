@@ -70,13 +70,14 @@ export interface CommandTarget {
 }
 
 /**
- * CN 1062 set real-time data interval, `RtdInterval` in seconds (§3.4; example 1 sets 30 s),
- * Flag=5: HJ 212-2017 with an answer requested, so the station replies 9011 then 9012.
+ * CN 1062 set real-time data interval, `RtdInterval` in seconds (§3.4; example 1 sets 30 s), with an
+ * answer requested (the station replies 9011 then 9012), in the station's protocol version (`versionBits`,
+ * Flag & ~0b11 of its packets; HJ 212-2017 by default: Flag=5 as in the example).
  */
-export function setRealtimeIntervalCommand(target: CommandTarget, intervalS: number): string {
+export function setRealtimeIntervalCommand(target: CommandTarget, intervalS: number, versionBits = FLAG_VERSION_2017): string {
   if (!Number.isInteger(intervalS) || intervalS < 1)
     throw new RangeError(`RtdInterval must be a positive whole number of seconds, got ${intervalS}`);
-  return buildPacket({ ...target, cn: '1062', flag: FLAG_VERSION_2017 | FLAG_ANSWER, cp: `RtdInterval=${intervalS}` });
+  return buildPacket({ ...target, cn: '1062', flag: (versionBits & ~0b11) | FLAG_ANSWER, cp: `RtdInterval=${intervalS}` });
 }
 
 /** CN 9013 notification response echoing the notification's QN (heartbeat 9015, time request 1013). */

@@ -206,6 +206,7 @@ export class Hj212Server extends EventEmitter<Hj212ServerEvents> {
     const packet = setRealtimeIntervalCommand(
       { qn, st: connection.stOf(station.id) ?? ST_SURFACE_WATER, mn: station.hj212.mn, pw: station.hj212.password },
       intervalS,
+      connection.versionOf(station.id),
     );
     const outcome = this.#commands.register(qn, station.hj212.mn, command, intervalS, this.#options.commandTimeoutMs);
     if (!connection.write(packet)) this.#commands.abort(qn, 'connection closed before the command was written');

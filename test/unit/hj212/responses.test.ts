@@ -88,3 +88,15 @@ describe('notification response and set time', () => {
     frameOk(setTimeCommand(target, '20240101080000', 4));
   });
 });
+
+describe('1062 in the station\'s protocol version', () => {
+  const target = { qn: '20160801085857223', st: '32', mn: '010000A8900016F000169DC0', pw: '100000' };
+  it.each([
+    { version: undefined, flag: 5 },
+    { version: 4, flag: 5 },
+    { version: 8, flag: 9 },
+    { version: 0, flag: 1 },
+  ])('version bits $version: Flag=$flag', ({ version, flag }) => {
+    expect(setRealtimeIntervalCommand(target, 30, version)).toContain(`;Flag=${flag};CP=&&RtdInterval=30&&`);
+  });
+});
