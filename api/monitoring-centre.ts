@@ -9,6 +9,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Clock, IngestGateway, ParameterTable, Registry } from '../domain/index.js';
 import type { AlertsService, TransferService } from '../alerts/index.js';
 import type { DeadLetterStore } from '../ingest/dead-letters.js';
+import type { StationDiagnostics } from '../domain/station-diagnostics.js';
 import type { AgencyKeyStore } from './auth/index.js';
 import { dashboardPlugin, type DashboardOptions } from './dashboard/plugin.js';
 import { liveEventsRoute, type LiveEventHub } from './live-events.js';
@@ -20,6 +21,7 @@ import { exportRoutes } from './routes/exports.js';
 import type { OperatorPolicy } from './routes/operators.js';
 import { readingsRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
+import { stationDiagnosticsRoutes } from './routes/station-diagnostics.js';
 import { tasksRoutes } from './routes/tasks.js';
 import { transfersRoutes } from './routes/transfers.js';
 
@@ -31,6 +33,8 @@ export interface MonitoringCentreDeps {
   readonly deadLetters: DeadLetterStore;
   /** For dead-letter replay. */
   readonly gateway: IngestGateway;
+  /** HJ 212 station diagnostics; without it there is no `/api/v1/diagnostics`. */
+  readonly diagnostics?: StationDiagnostics;
   /** The alerts stage (workers may run elsewhere: `workers: false`); without it the alert and task routes are absent. */
   readonly alerts?: AlertsService;
   /** Transfers with feedback (issue 18); with `alerts`, adds the transfer routes. */
@@ -71,6 +75,23 @@ export function monitoringCentrePlugins(deps: MonitoringCentreDeps): FastifyPlug
       ...(deps.isOperator ? { isOperator: deps.isOperator } : {}),
     }),
   ];
+  const alertsService = deps.alerts;
+  if (deps.diagnostics) {
+    plugins.push(
+      stationDiagnosticsRoutes({
+        registry,
+        keys,
+        diagnostics: deps.diagnostics,
+        ...(deps.isOperator ? { isOperator: deps.isOperator } : {}),
+        ...(alertsService
+          ? {
+              alertsActive: async (sectionId: string, from: number, to: number) =>
+                (await alertsService.listAlerts({ sectionId, from, to, limit: 100, offset: 0 })).items,
+            }
+          : {}),
+      }),
+    );
+  }
   const service = deps.alerts;
   if (service) {
     plugins.push(async (app) => {

@@ -72,6 +72,7 @@ function benchCodec(): void {
   let packets = 0;
   let readings = 0;
   let rounds = 0;
+  const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   let elapsedS = 0;
   while (elapsedS < CODEC_SECONDS) {
@@ -95,8 +96,15 @@ function benchCodec(): void {
   const bytesPerPacket = stream.length / count;
   console.log(
     `codec (frame + CRC + parse + map), ${count} packets of ${bytesPerPacket.toFixed(0)} B in 1460 B segments, ${rounds} rounds in ${elapsedS.toFixed(2)} s: ` +
-      `${Math.round(packets / elapsedS).toLocaleString('en')} packets/s (${((packets * bytesPerPacket) / elapsedS / 1e6).toFixed(1)} MB/s)`,
+      `${Math.round(packets / elapsedS).toLocaleString('en')} packets/s (${((packets * bytesPerPacket) / elapsedS / 1e6).toFixed(1)} MB/s), ` +
+      `CPU ${cpuUsPerPacket(cpu0, packets)} µs per packet`,
   );
+}
+
+/** Process CPU time (user + system) since `from`, per packet: steadier than packets/s on a shared machine. */
+function cpuUsPerPacket(from: NodeJS.CpuUsage, packets: number): string {
+  const used = process.cpuUsage(from);
+  return ((used.user + used.system) / Math.max(1, packets)).toFixed(1);
 }
 
 class CountingGateway implements IngestGateway {
@@ -142,6 +150,7 @@ async function benchEndToEnd(): Promise<void> {
   let failed = 0;
   const latencies: number[] = [];
   const deadline = Date.now() + E2E_SECONDS * 1000;
+  const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   let seq = 0;
   const lane = async (client: Hj212Client): Promise<void> => {
@@ -158,6 +167,7 @@ async function benchEndToEnd(): Promise<void> {
   };
   await Promise.all(clients.flatMap((c) => Array.from({ length: WINDOW }, () => lane(c))));
   const elapsedS = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpuPerPacket = cpuUsPerPacket(cpu0, acked);
   await Promise.all(clients.map((c) => c.close()));
   await server.close();
   latencies.sort((a, b) => a - b);
@@ -166,7 +176,8 @@ async function benchEndToEnd(): Promise<void> {
     `end to end over loopback TCP, ${clients.length} data loggers × ${WINDOW} uploads in flight, ${elapsedS.toFixed(2)} s: ` +
       `${Math.round(acked / elapsedS).toLocaleString('en')} packets/s acknowledged (9014), ` +
       `${Math.round(gateway.readings / elapsedS).toLocaleString('en')} readings/s (${gateway.readings} readings, 9 values each), ` +
-      `9014 latency p50 ${pct(50)} ms, p99 ${pct(99)} ms; failed ${failed}, dead letters ${gateway.deadLetters}`,
+      `9014 latency p50 ${pct(50)} ms, p99 ${pct(99)} ms; failed ${failed}, dead letters ${gateway.deadLetters}; ` +
+      `CPU ${cpuPerPacket} µs per packet (server and clients, this process)`,
   );
 }
 

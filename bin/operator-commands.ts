@@ -5,6 +5,8 @@
 import { loadRegistryFile, parseConfig, type Config } from '../config/index.js';
 import { AppError } from '../domain/index.js';
 import { DeadLetterStore } from '../ingest/dead-letters.js';
+import { RedisStationDiagnostics } from '../ingest/diagnostics-store.js';
+import { DIAGNOSTIC_KINDS, type DiagnosticKind } from '../domain/station-diagnostics.js';
 import { replayDeadLetters } from '../ingest/replay.js';
 import type { Logger } from '../platform/logger.js';
 import { waitForRedis } from '../platform/redis.js';
@@ -164,6 +166,32 @@ export const OPERATOR_COMMANDS: Record<string, OperatorCommand> = {
         }
         console.error('usage: riverwatch agency-key create <agencyId> [--label L] | revoke <keyId> | list [agencyId]');
         return 2;
+      });
+    },
+  },
+  diagnostics: {
+    summary: 'list [--station S] [--kind restart|running-status|running-time|device-info|log|parameter|sample-retention|logger-setting|alarm] [--limit N]: what HJ 212 data loggers reported about themselves, newest first',
+    async run(args, config, logger) {
+      const [sub = 'list', ...rest] = args;
+      if (sub !== 'list') {
+        console.error('usage: riverwatch diagnostics list [--station S] [--kind K] [--limit N]');
+        return 2;
+      }
+      const kind = flag(rest, '--kind');
+      if (kind !== undefined && !(DIAGNOSTIC_KINDS as readonly string[]).includes(kind)) {
+        console.error(`unknown kind ${kind}; one of ${DIAGNOSTIC_KINDS.join(', ')}`);
+        return 2;
+      }
+      return withRedisContext(config, logger, async (ctx) => {
+        const store = new RedisStationDiagnostics({ redis: ctx.redis('diagnostics-cli'), prefix: config.redis.prefix });
+        const station = flag(rest, '--station');
+        const entries = await store.list({
+          ...(kind === undefined ? {} : { kind: kind as DiagnosticKind }),
+          ...(station === undefined ? {} : { stationId: station }),
+          limit: Number(flag(rest, '--limit') ?? 50),
+        });
+        for (const entry of entries) console.log(JSON.stringify(entry));
+        return 0;
       });
     },
   },

@@ -9,6 +9,7 @@ import { storeMetrics } from '../platform/metrics.js';
 import { StationAuthenticator } from '../platform/station-auth.js';
 import { buildApp, type App } from '../api/app.js';
 import { Hj212Server } from '../ingest/hj212/index.js';
+import { RedisStationDiagnostics } from '../ingest/diagnostics-store.js';
 import { readingsIngestRoutes } from '../api/routes/readings-ingest.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../domain/index.js';
@@ -176,6 +177,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         influx: ctx.influx(),
         deadLetters: ctx.deadLetters(),
         gateway,
+        diagnostics: new RedisStationDiagnostics({ redis: ctx.redis('api-diagnostics'), prefix: ctx.config.redis.prefix }),
         alerts,
         transfers: await ctx.transfers(),
         hub,
@@ -233,7 +235,13 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
       gateway,
       logger: ctx.logger.child({ component: 'hj212' }),
       metricsRegistry: ctx.metrics,
-      options: { host: ctx.config.hj212.host, port: ctx.config.hj212.port, timezoneOffsetMinutes: ctx.config.hj212.tzOffsetMin },
+      options: {
+        host: ctx.config.hj212.host,
+        port: ctx.config.hj212.port,
+        timezoneOffsetMinutes: ctx.config.hj212.tzOffsetMin,
+        clockWatch: { limitMs: ctx.config.hj212.clockLimitS * 1000 },
+      },
+      diagnostics: new RedisStationDiagnostics({ redis: ctx.redis('hj212-diagnostics'), prefix: ctx.config.redis.prefix }),
     });
     server.on('error', (err) => ctx.logger.error({ err }, 'hj212 server error'));
     ctx.stationCommanders.hj212 = server;

@@ -68,7 +68,15 @@ const StationFile = Type.Object(
     parameters: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
     samplingIntervalS: Type.Integer({ minimum: 1, maximum: 86400 }),
     hj212: Type.Optional(
-      Type.Object({ mn: Type.String({ minLength: 1, maxLength: 24 }), password: Type.String({ minLength: 1, maxLength: 9 }) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          mn: Type.String({ minLength: 1, maxLength: 24 }),
+          password: Type.String({ minLength: 1, maxLength: 24 }),
+          // Pollutant codes this station's logger sends, mapped to HJ 212-2017 codes (docs/hj212.md "Dialects").
+          codes: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9]{1,8}$' }), Type.String({ pattern: '^[a-z][0-9]{5}$' }))),
+        },
+        { additionalProperties: false },
+      ),
     ),
     tokenSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
   },

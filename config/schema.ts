@@ -65,6 +65,7 @@ export const ConfigSchema = Type.Object({
     host: str('127.0.0.1', { env: 'RW_HJ212_HOST', description: 'Address the HJ 212 TCP server listens on.' }),
     port: int(9212, 0, 65535, { env: 'RW_HJ212_PORT', description: 'Port of the HJ 212 TCP server.' }),
     tzOffsetMin: int(480, -720, 840, { env: 'RW_HJ212_TZ_OFFSET_MIN', description: 'Offset of the stations\' local time (HJ 212 DataTime) from UTC in minutes; China Standard Time is 480.' }),
+    clockLimitS: int(120, 1, 86400, { env: 'RW_HJ212_CLOCK_LIMIT_S', description: 'Largest tolerated difference between a data logger\'s clock (its QN) and the platform\'s, in seconds; beyond it the logger\'s time is set (CN 1012), at most every 10 minutes per station.' }),
   }, { default: {} }),
   ingest: Type.Object({
     maxFutureMs: int(300000, 0, 86400000, { env: 'RW_INGEST_MAX_FUTURE_MS', description: 'A reading may be at most this far in the future (clock skew of gateways).' }),

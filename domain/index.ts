@@ -7,3 +7,4 @@ export * from './alert-event.js';
 export * from './clock.js';
 export * from './ports.js';
 export * from './topics.js';
+export * from './station-diagnostics.js';

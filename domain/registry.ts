@@ -58,7 +58,11 @@ export interface Station {
   readonly name: BilingualName;
   readonly parameters: readonly string[];
   readonly samplingIntervalS: number;
-  readonly hj212: { readonly mn: string; readonly password: string } | undefined;
+  /**
+   * HJ 212 identity; `codes` maps pollutant codes the station's logger sends (e.g. HJ/T 212-2005 `011`)
+   * to HJ 212-2017 codes, over the built-in 2005 table.
+   */
+  readonly hj212: { readonly mn: string; readonly password: string; readonly codes?: Readonly<Record<string, string>> } | undefined;
   /** SHA-256 hex of the station's HTTP/MQTT token; tokens themselves are never stored. */
   readonly tokenSha256: string | undefined;
 }

@@ -96,7 +96,12 @@ export function hj212Generators(prng: Prng, windows: TimeWindows, timezoneOffset
       good.write(prng.pick(['00a1', '-123', '    ', '0x10', '+100', '1e03']), 2, 'latin1');
       return good;
     },
-    'too-long': (s, i) => Buffer.concat([Buffer.from(`##${prng.int(1025, 9999)}`), Buffer.from(segment(s, i)), Buffer.from('0000\r\n')]),
+    // A length over the standard's 1,024 that the data does not fill (lengths up to 9999 are accepted: docs/hj212.md).
+    'too-long': (s, i) => {
+      const data = Buffer.from(segment(s, i));
+      const declared = prng.int(1025, 9999);
+      return Buffer.concat([frame(data, declared), noHashes(prng.bytes(Math.max(0, declared - data.length) + 20))]);
+    },
     'length-short': (s, i) => {
       const data = Buffer.from(segment(s, i));
       return frame(data, data.length - prng.int(1, 50));
@@ -172,9 +177,10 @@ export function hj212Generators(prng: Prng, windows: TimeWindows, timezoneOffset
       return frame(Buffer.from(prng.pick([segment(s, i, { cp: `DataTime=${time};${code}-Rtd=7${ch}` }), segment(s, i, { cp: `DataTime=${time}${ch};${code}-Rtd=7` }), segment(s, i, { st: `2${ch}` })]), 'latin1'));
     },
     'split-broken': (s, i) => {
-      // One part of a message announced in several: never completed, dropped (with a dead letter) when the peer closes.
+      // A later part of a message whose first part (with the DataTime) never came: its values have no time.
       const pnum = prng.int(2, 9999);
-      return frame(Buffer.from(segment(s, i, { flag: 7, pnum, pno: prng.int(1, Math.min(pnum, 9999)) })));
+      const cp = s.parameters.map((p) => `${codeOf(p)}-Rtd=${TYPICAL_VALUES[p] ?? 1},${codeOf(p)}-Flag=N`).join(';');
+      return frame(Buffer.from(segment(s, i, { flag: 7, pnum, pno: prng.int(2, pnum), cp })));
     },
     'incomplete-at-close': (s, i) => {
       const good = frame(Buffer.from(segment(s, i)));

@@ -1,6 +1,6 @@
 /**
  * One data-logger connection: frames the byte stream, authenticates every packet by MN + PW,
- * reassembles split messages and runs the packet handlers one at a time, in arrival order, so a
+ * tracks split uploads and runs the packet handlers one at a time, in arrival order, so a
  * station's readings enter the readings log in the order it sent them.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -12,11 +12,11 @@ import type { Registry, Station } from '../../domain/registry.js';
 import { Hj212Framer, type FrameEvent } from './framer.js';
 import { PACKET_HANDLERS, unsupported, type HandlerDeps, type PacketContext } from './handlers.js';
 import { cnLabel } from './metrics.js';
-import { isSplit, maskPassword, parsePacket, type Hj212Packet } from './packet.js';
+import { isSplit, looseEcho, maskPassword, parsePacket, wantsAnswer, type Hj212Packet } from './packet.js';
 import type { PeerLimiter } from './peer-limiter.js';
-import { Reassembler, type DroppedMessage, type ReassemblyOptions } from './reassembly.js';
+import { lastDataTime, Reassembler, type ReassemblyOptions, type SplitPart } from './reassembly.js';
 import { requestResponse, ST_SYSTEM_INTERACTION } from './responses.js';
-import { QN_RTN } from './return-codes.js';
+import { QN_RTN, type QnRtn } from './return-codes.js';
 
 /** What a connection needs from its server. */
 export interface ConnectionHost {
@@ -46,6 +46,8 @@ export class Hj212Connection {
   readonly #reassembler: Reassembler;
   /** Last system code (ST) each station used, so commands to it carry the same. */
   readonly #stOf = new Map<string, string>();
+  /** Protocol version bits of each station's last packet (Flag & ~0b11), so commands speak its version. */
+  readonly #versionOf = new Map<string, number>();
   #chain: Promise<void> = Promise.resolve();
   #queued = 0;
   #pausedForQueue = false;
@@ -85,6 +87,11 @@ export class Hj212Connection {
     return this.#stOf.get(stationId);
   }
 
+  /** The version bits to address `stationId` with (those of its last packet). */
+  versionOf(stationId: string): number | undefined {
+    return this.#versionOf.get(stationId);
+  }
+
   /** Writes a packet; false when the connection is gone. */
   write(packetText: string): boolean {
     if (this.#closed || !this.#socket.writable) return false;
@@ -107,9 +114,9 @@ export class Hj212Connection {
     this.#socket.destroy();
   }
 
-  /** Gives up on split messages whose parts stopped coming. */
+  /** Forgets split messages whose parts stopped coming. */
   sweep(nowMs: number): void {
-    this.#recordDropped(this.#reassembler.expire(nowMs));
+    this.#reassembler.expire(nowMs);
   }
 
   #onData(chunk: Buffer): void {
@@ -127,7 +134,10 @@ export class Hj212Connection {
       if (event.kind === 'packet') this.#enqueue(event.data, event.raw);
       else if (event.kind === 'garbage')
         this.#badInput('garbage', 'RW_HJ212_FRAME', `${event.byteCount} bytes outside any frame`, maskPassword(event.sample));
-      else this.#badInput(event.reason, event.code, `frame refused: ${event.reason}`, maskPassword(event.raw));
+      else {
+        if (event.reason === 'crc-mismatch') this.#answerRefusal(event.raw.slice(6, -6), QN_RTN.crcError);
+        this.#badInput(event.reason, event.code, `frame refused: ${event.reason}`, maskPassword(event.raw));
+      }
     }
   }
 
@@ -155,10 +165,11 @@ export class Hj212Connection {
     const parsed = parsePacket(data);
     const raw = maskPassword(rawText);
     if (!parsed.ok) {
-      this.#badInput('bad-packet', 'RW_HJ212_FRAME', `data segment refused: ${parsed.reason}`, raw);
+      this.#answerRefusal(data, parsed.qnRtn);
+      this.#badInput('bad-packet', 'RW_HJ212_FRAME', `data segment refused (QnRtn=${parsed.qnRtn}): ${parsed.reason}`, raw);
       return;
     }
-    let packet = parsed.value;
+    const packet = parsed.value;
     deps.metrics.packets.inc({ cn: cnLabel(packet.cn) });
     const station = this.#authenticate(packet, raw);
     if (!station) return;
@@ -167,21 +178,21 @@ export class Hj212Connection {
       this.#authTimer = undefined;
     }
     if (packet.st !== ST_SYSTEM_INTERACTION) this.#stOf.set(station.id, packet.st);
+    this.#versionOf.set(station.id, packet.flag & ~0b11);
     this.#host.stationSeen(station, this);
-    let messageRaw = raw;
-    if (isSplit(packet.flag)) {
-      const outcome = this.#reassembler.add(packet, raw, this.#host.clock.now());
-      this.#recordDropped(outcome.dropped);
-      if (outcome.kind === 'pending') return;
-      if (outcome.kind === 'rejected') {
-        this.#deadLetter('RW_HJ212_FRAME', `split message refused: ${outcome.reason}`, raw, station.id);
-        return;
-      }
-      packet = outcome.packet;
-      messageRaw = outcome.raw;
-    }
+    // Split uploads: each part is handled and answered on its own (C.49/C.50); later parts get the context.
+    const split = isSplit(packet.flag) ? this.#reassembler.context(packet, this.#host.clock.now()) : undefined;
     const handler = PACKET_HANDLERS[packet.cn] ?? unsupported;
-    await handler(this.#context(packet, messageRaw, station));
+    await handler(this.#context(packet, raw, station, split));
+    if (split) this.#reassembler.record(packet, lastDataTime(packet.cp) ?? split.inheritedDataTime, this.#host.clock.now());
+  }
+
+  /** A refused packet whose sender asked to hear about it is answered 9011 with why (QnRtn), addressed loosely. */
+  #answerRefusal(data: string, qnRtn: QnRtn): void {
+    const echo = looseEcho(data);
+    if (!echo || !wantsAnswer(echo.flag)) return;
+    this.write(requestResponse(echo, qnRtn));
+    this.#host.deps.metrics.refusalsAnswered.inc({ qn_rtn: String(qnRtn) });
   }
 
   #authenticate(packet: Hj212Packet, raw: string): Station | undefined {
@@ -205,11 +216,12 @@ export class Hj212Connection {
     return undefined;
   }
 
-  #context(packet: Hj212Packet, raw: string, station: Station): PacketContext {
+  #context(packet: Hj212Packet, raw: string, station: Station, split: SplitPart | undefined): PacketContext {
     return {
       packet,
       raw,
       station,
+      split,
       peer: this.peer,
       log: this.#log,
       deps: this.#host.deps,
@@ -243,23 +255,11 @@ export class Hj212Connection {
       .catch((err: unknown) => this.#log.error({ err, code }, 'hj212 dead letter failed'));
   }
 
-  #recordDropped(dropped: readonly DroppedMessage[]): void {
-    for (const message of dropped) {
-      const station = this.#host.registry.stationByMn(message.mn);
-      this.#deadLetter(
-        'RW_HJ212_FRAME',
-        `split message ${message.qn ?? '(no QN)'} dropped (${message.reason}): ${message.partsReceived} of ${message.pnum} parts`,
-        message.raw,
-        station?.id,
-      );
-    }
-  }
-
   #onClose(): void {
     this.#closed = true;
     if (this.#authTimer) clearTimeout(this.#authTimer);
     this.#framer.reset();
-    this.#recordDropped(this.#reassembler.clear());
+    this.#reassembler.clear();
     this.#host.connectionClosed(this);
   }
 }

@@ -13,6 +13,7 @@ import type { ParameterTable } from '../../domain/parameters.js';
 import type { ReadingPayload } from '../../domain/ports.js';
 import { parseLocalTime } from './local-time.js';
 import type { CpGroups } from './packet.js';
+import { resolvePollutantCode, UNTRACKED_WATER_CODES } from './pollutant-codes.js';
 
 /** The value item each data CN carries into a reading. */
 export const DATA_UPLOAD_CNS: Readonly<Record<string, 'Rtd' | 'Avg'>> = {
@@ -42,6 +43,8 @@ export interface DataUploadMapping {
   readonly problems: DataProblem[];
   /** Items deliberately not carried (Min/Max/Cou, other suffixes). */
   readonly droppedItems: number;
+  /** Recognised HJ 212-2017 codes RiverWatch does not track (COD, flow, ...), each once. */
+  readonly untrackedCodes: string[];
 }
 
 export interface DataMappingContext {
@@ -50,10 +53,18 @@ export interface DataMappingContext {
   readonly parameters: ParameterTable;
   /** Offset of the station's local time (DataTime has none). @defaultValue 480 (UTC+8) */
   readonly timezoneOffsetMinutes: number;
+  /** The station's own code table (registry `hj212.codes`), over the built-in 2005 table. */
+  readonly stationCodes?: Readonly<Record<string, string>> | undefined;
+  /**
+   * DataTime of the earlier parts of a split message: a later part may carry only pollutant items
+   * (HJ 212-2017 C.49/C.50 split uploads); they belong to this time.
+   */
+  readonly inheritedDataTime?: string | undefined;
 }
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-const ITEM_KEY = /^([A-Za-z][A-Za-z0-9]*)-([A-Za-z]+)$/;
+// Code: letters and digits; HJ/T 212-2005 codes may be all digits (`011-Rtd`).
+const ITEM_KEY = /^([A-Za-z0-9]+)-([A-Za-z]+)$/;
 
 interface Draft {
   ts: number;
@@ -66,6 +77,7 @@ export function mapDataUpload(groups: CpGroups, ctx: DataMappingContext): DataUp
   const suffix = DATA_UPLOAD_CNS[ctx.cn];
   const problems: DataProblem[] = [];
   const unknown = new Set<string>();
+  const untracked = new Set<string>();
   const drafts: Draft[] = [];
   let droppedItems = 0;
   if (suffix === undefined) {
@@ -74,26 +86,33 @@ export function mapDataUpload(groups: CpGroups, ctx: DataMappingContext): DataUp
       unknownCodes: [],
       problems: [{ code: 'RW_INVALID_PAYLOAD', message: `CN ${ctx.cn} is not a data upload` }],
       droppedItems,
+      untrackedCodes: [],
     };
   }
   let current: Draft | undefined;
   let sawDataTime = false;
+  const startAt = (text: string): void => {
+    sawDataTime = true;
+    // 2005 loggers write DataTime with milliseconds (yyyyMMddHHmmsszzz): accepted.
+    const ts = parseLocalTime(text, ctx.timezoneOffsetMinutes);
+    if (ts === undefined) {
+      problems.push({ code: 'RW_TS_INVALID', message: `DataTime "${text.slice(0, 20)}" is not yyyyMMddHHmmss` });
+      current = undefined;
+      return;
+    }
+    // The parts of a split message each repeat DataTime: one instant is one reading.
+    current = drafts.find((d) => d.ts === ts);
+    if (!current) {
+      current = { ts, values: {}, flags: {} };
+      drafts.push(current);
+    }
+  };
+  const firstKey = groups[0]?.[0]?.key;
+  if (ctx.inheritedDataTime !== undefined && firstKey !== 'DataTime') startAt(ctx.inheritedDataTime);
   for (const group of groups) {
     for (const item of group) {
       if (item.key === 'DataTime') {
-        sawDataTime = true;
-        const ts = parseLocalTime(item.value, ctx.timezoneOffsetMinutes);
-        if (ts === undefined) {
-          problems.push({ code: 'RW_TS_INVALID', message: `DataTime "${item.value.slice(0, 20)}" is not yyyyMMddHHmmss` });
-          current = undefined;
-        } else {
-          // The parts of a split message each repeat DataTime: one instant is one reading.
-          current = drafts.find((d) => d.ts === ts);
-          if (!current) {
-            current = { ts, values: {}, flags: {} };
-            drafts.push(current);
-          }
-        }
+        startAt(item.value);
         continue;
       }
       const match = ITEM_KEY.exec(item.key);
@@ -101,11 +120,15 @@ export function mapDataUpload(groups: CpGroups, ctx: DataMappingContext): DataUp
         problems.push({ code: 'RW_INVALID_PAYLOAD', message: `CP item "${item.key.slice(0, 32)}" is not code-Suffix` });
         continue;
       }
-      const code = match[1] as string;
+      const sent = match[1] as string;
       const itemSuffix = match[2] as string;
+      const code = resolvePollutantCode(sent, ctx.stationCodes);
       const spec = ctx.parameters.byHj212Code(code);
       if (!spec) {
-        unknown.add(code);
+        if (UNTRACKED_WATER_CODES.has(code)) {
+          untracked.add(code);
+          droppedItems++;
+        } else unknown.add(sent);
         continue;
       }
       if (!current) {
@@ -133,12 +156,12 @@ export function mapDataUpload(groups: CpGroups, ctx: DataMappingContext): DataUp
       }
     }
     if (Object.keys(draft.values).length === 0) {
-      if (unknown.size === 0)
+      if (unknown.size === 0 && untracked.size === 0)
         problems.push({ code: 'RW_NO_VALUES', message: `DataTime group carries no -${suffix} value of a known parameter` });
       continue;
     }
     readings.push({ stationId: ctx.stationId, ts: draft.ts, values: draft.values, flags: draft.flags });
   }
   if (!sawDataTime && problems.length === 0) problems.push({ code: 'RW_TS_INVALID', message: 'data upload without DataTime' });
-  return { readings, unknownCodes: [...unknown], problems, droppedItems };
+  return { readings, unknownCodes: [...unknown], problems, droppedItems, untrackedCodes: [...untracked] };
 }

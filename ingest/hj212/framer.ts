@@ -3,15 +3,20 @@
  * (`##` + 4-digit length + data segment + 4 hex CRC + `\r\n`, domain-facts.md §3.1).
  * Packets may be split across segments, several may share one segment, and garbage between
  * packets is skipped up to the next `##`. Memory is bounded: at most one maximal frame
- * (1,036 bytes) is kept between calls, whatever the peer sends.
+ * (10,011 bytes: the 4-digit length field's maximum) is kept between calls, whatever the peer sends.
  */
 import { hj212Crc, parseCrc } from './crc.js';
 
 /** Longest data segment HJ 212-2017 allows (§3.1: "0–1024"). */
 export const HJ212_MAX_DATA_BYTES = 1024;
+/**
+ * Longest data segment accepted (leniency, docs/hj212.md): whatever the 4-digit length field can say.
+ * Real data loggers send longer frames than the standard allows (a public receive log holds 1,045-byte ones).
+ */
+export const HJ212_LENIENT_MAX_DATA_BYTES = 9999;
 /** `##` + length (4) + CRC (4) + `\r\n`. */
 export const HJ212_FRAME_OVERHEAD_BYTES = 12;
-const MAX_FRAME_BYTES = HJ212_MAX_DATA_BYTES + HJ212_FRAME_OVERHEAD_BYTES;
+const MAX_FRAME_BYTES = HJ212_LENIENT_MAX_DATA_BYTES + HJ212_FRAME_OVERHEAD_BYTES;
 const HASH = 0x23;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -19,7 +24,7 @@ const LF = 0x0a;
 const SAMPLE_BYTES = 256;
 
 /** Why a candidate frame was refused. */
-export type FrameErrorReason = 'bad-length' | 'too-long' | 'bad-trailer' | 'bad-crc-digits' | 'crc-mismatch';
+export type FrameErrorReason = 'bad-length' | 'bad-trailer' | 'bad-crc-digits' | 'crc-mismatch';
 
 /** What the framer found in the bytes it was fed, in stream order. */
 export type FrameEvent =
@@ -85,8 +90,8 @@ export class Hj212Framer {
       pos = header;
       if (buf.length - pos < 6) break;
       const dataBytes = readLength(buf, pos + 2);
-      if (dataBytes === undefined || dataBytes > HJ212_MAX_DATA_BYTES) {
-        events.push(this.#error('RW_HJ212_FRAME', dataBytes === undefined ? 'bad-length' : 'too-long', buf, pos, pos + 6));
+      if (dataBytes === undefined) {
+        events.push(this.#error('RW_HJ212_FRAME', 'bad-length', buf, pos, pos + 6));
         pos += 1;
         continue;
       }

@@ -3,16 +3,22 @@
  * kind, one signature (STYLE.md "Inbound messages go through a table of small handlers").
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../../domain/clock.js';
 import { AppError, type ErrorCode } from '../../domain/errors.js';
 import type { ParameterTable } from '../../domain/parameters.js';
 import type { IngestGateway } from '../../domain/ports.js';
 import type { Station } from '../../domain/registry.js';
+import type { StationDiagnostics } from '../../domain/station-diagnostics.js';
+import type { ClockWatch } from './clock-watch.js';
 import type { PendingCommands } from './commands.js';
 import { DATA_UPLOAD_CNS, mapDataUpload } from './data.js';
 import type { Hj212Metrics } from './metrics.js';
 import { parseCp, wantsAnswer, type CpGroups, type Hj212Packet } from './packet.js';
+import type { QnGenerator } from './qn.js';
+import type { SplitPart } from './reassembly.js';
 import { dataResponse, requestResponse } from './responses.js';
 import { QN_RTN } from './return-codes.js';
+import { DIAGNOSTIC_CNS, diagnosticUpload, heartbeat, superviseClock, timeRequest } from './station-handlers.js';
 
 /** Server-wide collaborators a handler may use. */
 export interface HandlerDeps {
@@ -21,6 +27,10 @@ export interface HandlerDeps {
   readonly metrics: Hj212Metrics;
   readonly commands: PendingCommands;
   readonly timezoneOffsetMinutes: number;
+  readonly diagnostics: StationDiagnostics;
+  readonly clockWatch: ClockWatch;
+  readonly qn: QnGenerator;
+  readonly clock: Clock;
 }
 
 /** One authenticated packet (a split message already reassembled) and how to answer it. */
@@ -29,6 +39,8 @@ export interface PacketContext {
   /** Packet text with the password masked, for the readings log's raw field and dead letters. */
   readonly raw: string;
   readonly station: Station;
+  /** For one part of a split upload: what earlier parts left (its DataTime). */
+  readonly split: SplitPart | undefined;
   readonly peer: string;
   readonly log: Logger;
   readonly deps: HandlerDeps;
@@ -55,7 +67,10 @@ const dataUpload: PacketHandler = async (ctx) => {
     stationId: station.id,
     parameters: deps.parameters,
     timezoneOffsetMinutes: deps.timezoneOffsetMinutes,
+    stationCodes: station.hj212?.codes,
+    inheritedDataTime: ctx.split?.inheritedDataTime,
   });
+  for (const code of mapping.untrackedCodes) deps.metrics.untrackedItems.inc({ code });
   try {
     if (mapping.readings.length > 0) {
       const result = await deps.gateway.submit({
@@ -89,10 +104,13 @@ const dataUpload: PacketHandler = async (ctx) => {
     deps.metrics.withheldAnswers.inc({ reason: backpressure ? 'backpressure' : 'error' });
     if (backpressure) ctx.log.debug({ stationId: station.id, qn: packet.qn }, 'hj212 data response withheld: backpressure');
     else ctx.log.error({ err, stationId: station.id, qn: packet.qn }, 'hj212 data response withheld: ingest failed');
+    superviseClock(ctx);
     return;
   }
   // Answered even when everything was refused: it is in the dead letters, and resending cannot help.
   if (wantsAnswer(packet.flag)) ctx.reply(dataResponse(packet));
+  // The logger's clock is looked at after its data is answered: 9014 first, then 1012 if due.
+  superviseClock(ctx);
 };
 
 function returnCode(ctx: PacketContext, key: 'QnRtn' | 'ExeRtn'): number | undefined {
@@ -118,7 +136,7 @@ const executionResultHandler: PacketHandler = async (ctx) => {
   }
 };
 
-/** Acknowledgements and heartbeats need no action (they are counted in packets_total). */
+/** Acknowledgements need no action (they are counted in packets_total). */
 const noAction: PacketHandler = async () => {};
 
 /**
@@ -133,10 +151,13 @@ export const unsupported: PacketHandler = async (ctx) => {
 /** The handler table. */
 export const PACKET_HANDLERS: Readonly<Record<string, PacketHandler>> = {
   ...Object.fromEntries(Object.keys(DATA_UPLOAD_CNS).map((cn) => [cn, dataUpload])),
+  ...Object.fromEntries(Object.keys(DIAGNOSTIC_CNS).map((cn) => [cn, diagnosticUpload])),
+  '1013': timeRequest,
   '9011': requestResponseHandler,
   '9012': executionResultHandler,
   '9013': noAction,
   '9014': noAction,
-  // 9015 heartbeat: seen in caoyiliang/HJ212 only (likely HJ 212-2025 or vendor; domain-facts §3.4).
-  '9015': noAction,
+  // 9015 heartbeat (caoyiliang/HJ212 HeartbeatReq; xiaoyao9184/hj-t212-parser receive logs), 8013 its 2005 form.
+  '9015': heartbeat,
+  '8013': heartbeat,
 };

@@ -2,7 +2,7 @@
 export { Hj212Server, type Hj212ServerDeps, type Hj212ServerEvents, type Hj212ServerOptions } from './server.js';
 export type { Hj212CommandResult } from './commands.js';
 export { hj212Crc, formatCrc, parseCrc } from './crc.js';
-export { Hj212Framer, HJ212_MAX_DATA_BYTES, type FrameEvent, type FrameErrorReason } from './framer.js';
+export { Hj212Framer, HJ212_MAX_DATA_BYTES, HJ212_LENIENT_MAX_DATA_BYTES, type FrameEvent, type FrameErrorReason } from './framer.js';
 export {
   parsePacket,
   parseCp,
@@ -11,11 +11,13 @@ export {
   buildDataSegment,
   frameDataSegment,
   maskPassword,
+  looseEcho,
   wantsAnswer,
   isSplit,
   FLAG_ANSWER,
   FLAG_SPLIT,
   FLAG_VERSION_2017,
+  FLAG_VERSION_2025,
   type Hj212Packet,
   type Hj212PacketFields,
   type CpItem,
@@ -34,6 +36,9 @@ export {
   dataResponse,
   requestResponse,
   executionResult,
+  notificationResponse,
+  setTimeCommand,
+  replyFlag,
   setRealtimeIntervalCommand,
   ST_SURFACE_WATER,
   ST_SYSTEM_INTERACTION,
@@ -41,7 +46,10 @@ export {
   type CommandTarget,
 } from './responses.js';
 export { QN_RTN, EXE_RTN, describeQnRtn, describeExeRtn, type QnRtn, type ExeRtn } from './return-codes.js';
-export { Reassembler, type ReassemblyOptions, type ReassemblyOutcome, type DroppedMessage } from './reassembly.js';
+export { Reassembler, lastDataTime, type ReassemblyOptions, type SplitPart } from './reassembly.js';
+export { ClockWatch, type ClockWatchOptions } from './clock-watch.js';
+export { HJ212_2005_CODES, UNTRACKED_WATER_CODES, resolvePollutantCode } from './pollutant-codes.js';
+export { DIAGNOSTIC_CNS } from './station-handlers.js';
 export { PeerLimiter, type PeerLimiterOptions } from './peer-limiter.js';
 export { QnGenerator } from './qn.js';
 export { formatLocalTime, parseLocalTime, CHINA_OFFSET_MINUTES } from './local-time.js';

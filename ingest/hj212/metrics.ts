@@ -26,7 +26,14 @@ const KNOWN_CNS = new Set([
   '2041',
   '2051',
   '2061',
+  '2072',
   '2081',
+  '3015',
+  '3017',
+  '3018',
+  '3019',
+  '3020',
+  '8013',
   '9011',
   '9012',
   '9013',
@@ -47,6 +54,10 @@ export interface Hj212Metrics {
   readonly rejectedLogins: Counter<'reason'>;
   readonly refusedConnections: Counter<'reason'>;
   readonly withheldAnswers: Counter<'reason'>;
+  readonly clockCorrections: Counter<'reason'>;
+  readonly diagnostics: Counter<'kind'>;
+  readonly untrackedItems: Counter<'code'>;
+  readonly refusalsAnswered: Counter<'qn_rtn'>;
 }
 
 function counter<L extends string>(
@@ -95,6 +106,25 @@ export function createHj212Metrics(registry: MetricsRegistry): Hj212Metrics {
       'riverwatch_hj212_withheld_answers_total',
       'HJ 212 data responses (9014) withheld so the data logger resends',
       ['reason'],
+    ),
+    clockCorrections: counter(
+      registry,
+      'riverwatch_hj212_clock_corrections_total',
+      'HJ 212 set-time commands (1012) sent: on a logger request (1013) or because its clock was off',
+      ['reason'],
+    ),
+    diagnostics: counter(registry, 'riverwatch_hj212_diagnostics_total', 'HJ 212 non-measurement uploads stored, by kind', ['kind']),
+    untrackedItems: counter(
+      registry,
+      'riverwatch_hj212_untracked_codes_total',
+      'HJ 212 uploads carrying a recognised pollutant code RiverWatch does not track (COD, flow, ...), by code',
+      ['code'],
+    ),
+    refusalsAnswered: counter(
+      registry,
+      'riverwatch_hj212_refusals_answered_total',
+      'HJ 212 packets refused by the parser and answered 9011 with a QnRtn (the logger asked for an answer)',
+      ['qn_rtn'],
     ),
   };
 }

@@ -4,7 +4,7 @@
  * adds the 4-digit length and the CRC.
  */
 import { formatCrc, hj212Crc } from './crc.js';
-import { HJ212_MAX_DATA_BYTES } from './framer.js';
+import { HJ212_LENIENT_MAX_DATA_BYTES } from './framer.js';
 import { QN_RTN, type QnRtn } from './return-codes.js';
 
 /** Flag bit A: the sender asks for an answer (§3.1 "Flag bits"). */
@@ -13,6 +13,8 @@ export const FLAG_ANSWER = 1;
 export const FLAG_SPLIT = 2;
 /** Version bits V5..V0 = 1: HJ 212-2017. (2 is read as HJ 212-2025 by one library; never rejected.) */
 export const FLAG_VERSION_2017 = 4;
+/** Version bits V5..V0 = 2: HJ 212-2025 (caoyiliang/HJ212 `HJT212_2025 = 8`). Accepted and answered in kind. */
+export const FLAG_VERSION_2025 = 8;
 
 /** A parsed packet header; the CP data area is kept as text until the command's handler reads it. */
 export interface Hj212Packet {
@@ -73,12 +75,14 @@ export function isSplit(flag: number): boolean {
   return (flag & FLAG_SPLIT) !== 0;
 }
 
-// Value lengths: the §3.1 maximum field lengths minus the `KEY=` prefix.
+// Value lengths: the §3.1 maximum field lengths minus the `KEY=` prefix, with the leniencies of
+// docs/hj212.md: ST letters (HJ 212-2017 §6.6.1.2 allows letter system codes), PW up to 24 characters
+// (two public implementations document 24-character passwords; the standard says 6).
 const FIELD_RULES: Record<string, { pattern: RegExp; qnRtn: QnRtn }> = {
   QN: { pattern: /^\d{1,17}$/, qnRtn: QN_RTN.qnError },
-  ST: { pattern: /^\d{1,2}$/, qnRtn: QN_RTN.stError },
+  ST: { pattern: /^[0-9A-Za-z]{1,2}$/, qnRtn: QN_RTN.stError },
   CN: { pattern: /^\d{1,4}$/, qnRtn: QN_RTN.cnError },
-  PW: { pattern: /^[\x21-\x7e]{0,6}$/, qnRtn: QN_RTN.passwordError },
+  PW: { pattern: /^[\x21-\x7e]{0,24}$/, qnRtn: QN_RTN.passwordError },
   MN: { pattern: /^[\x21-\x7e]{1,24}$/, qnRtn: QN_RTN.mnError },
   Flag: { pattern: /^\d{1,3}$/, qnRtn: QN_RTN.flagError },
   PNUM: { pattern: /^\d{1,4}$/, qnRtn: QN_RTN.flagError },
@@ -87,6 +91,30 @@ const FIELD_RULES: Record<string, { pattern: RegExp; qnRtn: QnRtn }> = {
 
 function fail<T>(reason: string, qnRtn: QnRtn = QN_RTN.unknown): ParseResult<T> {
   return { ok: false, reason, qnRtn };
+}
+
+/**
+ * The fields an answer to a refused packet echoes, read loosely (no validation): QN, MN, PW, Flag.
+ * Undefined when the text has no MN to address (nothing sensible to answer).
+ */
+export function looseEcho(data: string): { qn: string | undefined; mn: string; pw: string; flag: number } | undefined {
+  const cpAt = data.indexOf('CP=');
+  const header = cpAt < 0 ? data : data.slice(0, cpAt);
+  const read = (key: string): string | undefined => {
+    const match = new RegExp(`(?:^|;)${key}=([^;]*)`).exec(header);
+    return match?.[1];
+  };
+  const mn = read('MN');
+  if (mn === undefined || !/^[\x21-\x7e]{1,24}$/.test(mn)) return undefined;
+  const qnText = read('QN');
+  const flagText = read('Flag');
+  const flag = flagText !== undefined && /^\d{1,3}$/.test(flagText) ? Number(flagText) : 0;
+  return {
+    qn: qnText !== undefined && /^\d{1,20}$/.test(qnText) ? qnText : undefined,
+    mn,
+    pw: (read('PW') ?? '').slice(0, 24),
+    flag,
+  };
 }
 
 /** Parses a data segment (the text the CRC covers). Unknown header keys are ignored (later editions). */
@@ -170,12 +198,13 @@ export function buildDataSegment(fields: Hj212PacketFields): string {
 
 /**
  * Wraps a data segment in a frame: `##`, 4-digit byte length, data, CRC, `\r\n`.
- * Throws RangeError past 1,024 bytes: building is our own code, so that is a programming error.
+ * Throws RangeError past 9,999 bytes (the length field's 4 digits): building is our own code, so that is a
+ * programming error. (The platform's own packets stay far below the standard's 1,024.)
  */
 export function frameDataSegment(data: string): string {
   const bytes = Buffer.from(data, 'utf8');
-  if (bytes.length > HJ212_MAX_DATA_BYTES)
-    throw new RangeError(`HJ 212 data segment is ${bytes.length} bytes, over ${HJ212_MAX_DATA_BYTES}`);
+  if (bytes.length > HJ212_LENIENT_MAX_DATA_BYTES)
+    throw new RangeError(`HJ 212 data segment is ${bytes.length} bytes, over ${HJ212_LENIENT_MAX_DATA_BYTES}`);
   return `##${String(bytes.length).padStart(4, '0')}${data}${formatCrc(hj212Crc(bytes))}\r\n`;
 }
 

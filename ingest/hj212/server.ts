@@ -12,6 +12,9 @@ import { systemClock, type Clock } from '../../domain/clock.js';
 import type { ParameterTable } from '../../domain/parameters.js';
 import type { IngestGateway, StationCommand } from '../../domain/ports.js';
 import type { Registry } from '../../domain/registry.js';
+import type { StationDiagnostics } from '../../domain/station-diagnostics.js';
+import { MemoryStationDiagnostics } from '../diagnostics-store.js';
+import { ClockWatch, type ClockWatchOptions } from './clock-watch.js';
 import { PendingCommands, type Hj212CommandResult } from './commands.js';
 import { Hj212Connection, type ConnectionHost } from './connection.js';
 import { CHINA_OFFSET_MINUTES } from './local-time.js';
@@ -47,6 +50,8 @@ export interface Hj212ServerOptions {
   readonly reassembly?: ReassemblyOptions;
   /** Per-peer bad-input budget (garbage, broken frames, failed logins). */
   readonly peerLimit?: PeerLimiterOptions;
+  /** Logger clock supervision (limit, cooldown); the logger's time is set (1012) beyond the limit. */
+  readonly clockWatch?: ClockWatchOptions;
 }
 
 /** What the server needs; the entry point builds it. */
@@ -59,6 +64,8 @@ export interface Hj212ServerDeps {
   readonly metricsRegistry: MetricsRegistry;
   readonly options?: Hj212ServerOptions;
   readonly clock?: Clock;
+  /** Where non-measurement uploads are kept; in memory when not given (tests, benchmarks). */
+  readonly diagnostics?: StationDiagnostics;
 }
 
 /** Typed events. The entry point listens to `error`. */
@@ -78,7 +85,7 @@ export class Hj212Server extends EventEmitter<Hj212ServerEvents> {
   readonly #commands: PendingCommands;
   readonly #qn: QnGenerator;
   readonly #host: ConnectionHost;
-  readonly #options: Required<Omit<Hj212ServerOptions, 'reassembly' | 'peerLimit'>>;
+  readonly #options: Required<Omit<Hj212ServerOptions, 'reassembly' | 'peerLimit' | 'clockWatch'>>;
   readonly #connections = new Set<Hj212Connection>();
   /** The connection each station was last seen on. */
   readonly #stationConnections = new Map<string, Hj212Connection>();
@@ -116,6 +123,10 @@ export class Hj212Server extends EventEmitter<Hj212ServerEvents> {
         metrics: this.#metrics,
         commands: this.#commands,
         timezoneOffsetMinutes: this.#options.timezoneOffsetMinutes,
+        diagnostics: deps.diagnostics ?? new MemoryStationDiagnostics(),
+        clockWatch: new ClockWatch(options.clockWatch),
+        qn: this.#qn,
+        clock: this.#clock,
       },
       limiter: this.#limiter,
       clock: this.#clock,
@@ -198,6 +209,7 @@ export class Hj212Server extends EventEmitter<Hj212ServerEvents> {
     const packet = setRealtimeIntervalCommand(
       { qn, st: connection.stOf(station.id) ?? ST_SURFACE_WATER, mn: station.hj212.mn, pw: station.hj212.password },
       intervalS,
+      connection.versionOf(station.id),
     );
     const outcome = this.#commands.register(qn, station.hj212.mn, command, intervalS, this.#options.commandTimeoutMs);
     if (!connection.write(packet)) this.#commands.abort(qn, 'connection closed before the command was written');

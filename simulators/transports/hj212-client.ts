@@ -2,8 +2,9 @@
  * A station data logger (数采仪) speaking HJ 212 over TCP, for the simulator and tests: uploads
  * real-time (2011), minute (2051), hourly (2061) and daily (2031) data with Flag asking for an answer,
  * waits for the platform's 9014 (CRC checked by the framer), resends the same packet on timeout,
- * answers 1062 set-interval commands with 9011 + 9012 and applies the new interval, and reconnects
- * after a lost connection.
+ * answers 1062 set-interval commands with 9011 + 9012 and applies the new interval, answers 1012 set-time
+ * commands with 9011 + 9012, splits long uploads into parts (each its own QN, sent after the previous
+ * part's 9014, HJ 212-2017 C.49/C.50), and reconnects after a lost connection.
  */
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
@@ -103,6 +104,8 @@ export interface Hj212ClientEvents {
   disconnect: [];
   /** A 1062 command changed the real-time interval. */
   interval: [intervalS: number];
+  /** A 1012 set this logger's time (`yyyyMMddHHmmss`, platform local time). */
+  time: [systemTime: string];
   /** Any packet from the platform (after its CRC was checked). */
   packet: [packet: Hj212Packet, raw: string];
 }
@@ -235,7 +238,8 @@ export class Hj212Client extends EventEmitter<Hj212ClientEvents> {
     const limit = this.#options.maxDataBytes ?? HJ212_MAX_DATA_BYTES;
     const whole = buildDataSegment({ ...base, flag: FLAG_VERSION_2017 | FLAG_ANSWER, cp: groups });
     if (Buffer.byteLength(whole) <= limit) return this.sendPackets(qn, [frameDataSegment(whole)]);
-    // Split (Flag bit D): each part repeats DataTime so it reads on its own; PNUM/PNO number them.
+    // Split (Flag bit D, HJ 212-2017 C.49/C.50): each part repeats DataTime so it reads on its own,
+    // PNUM/PNO number them, each has its own QN and is sent once the previous part's 9014 came.
     const [timeGroup, ...items] = groups;
     const parts: (readonly CpItem[])[][] = [];
     let current: (readonly CpItem[])[] = [];
@@ -250,10 +254,24 @@ export class Hj212Client extends EventEmitter<Hj212ClientEvents> {
       current.push(group);
     }
     if (current.length > 0) parts.push(current);
-    const packets = parts.map((cp, i) =>
-      buildPacket({ ...base, flag, pnum: parts.length, pno: i + 1, cp: timeGroup ? [timeGroup, ...cp] : cp }),
-    );
-    return this.sendPackets(qn, packets);
+    return this.#sendParts(base, flag, parts.map((cp) => (timeGroup ? [timeGroup, ...cp] : cp)));
+  }
+
+  async #sendParts(
+    base: { qn: string; st: string; cn: string; pw: string; mn: string },
+    flag: number,
+    parts: readonly (readonly (readonly CpItem[])[])[],
+  ): Promise<UploadResult> {
+    const startedMs = this.#clock.now();
+    let attempts = 0;
+    let last: UploadResult | undefined;
+    for (const [i, cp] of parts.entries()) {
+      const partQn = i === 0 ? base.qn : this.#qn.next();
+      last = await this.sendPackets(partQn, [buildPacket({ ...base, qn: partQn, flag, pnum: parts.length, pno: i + 1, cp })]);
+      attempts += last.attempts;
+    }
+    const result = last as UploadResult;
+    return { ...result, qn: base.qn, attempts, latencyMs: this.#clock.now() - startedMs };
   }
 
   #attempt(qn: string, entry: Outstanding): void {
@@ -328,7 +346,31 @@ export class Hj212Client extends EventEmitter<Hj212ClientEvents> {
       entry.reject(new Hj212RefusedError(qnRtn));
     } else if (packet.cn === '1062') {
       void this.#onSetInterval(packet);
+    } else if (packet.cn === '1012') {
+      this.#onSetTime(packet);
     }
+  }
+
+  /**
+   * 1012 set time (the platform found this logger's clock off, or answers its 1013): 9011 + 9012 as a
+   * logger does. The simulated logger's clock is the process clock, so nothing is changed; the time is emitted.
+   */
+  #onSetTime(packet: Hj212Packet): void {
+    const systemTime = cpValue(packet, 'SystemTime');
+    const reply = (text: string): void => {
+      if (this.#socket && this.#connected) this.#socket.write(text);
+    };
+    if (packet.mn !== this.#options.mn || packet.pw !== this.#options.pw) {
+      reply(requestResponse(packet, packet.mn !== this.#options.mn ? QN_RTN.mnError : QN_RTN.passwordError));
+      return;
+    }
+    if (systemTime === undefined || !/^\d{14}$/.test(systemTime)) {
+      reply(requestResponse(packet, QN_RTN.rejected));
+      return;
+    }
+    if (wantsAnswer(packet.flag)) reply(requestResponse(packet, QN_RTN.ready));
+    this.emit('time', systemTime);
+    reply(executionResult(packet, EXE_RTN.success));
   }
 
   async #onSetInterval(packet: Hj212Packet): Promise<void> {

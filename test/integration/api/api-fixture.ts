@@ -33,6 +33,7 @@ import { buildApp, type App } from '../../../api/app.js';
 import { AgencyKeyStore } from '../../../api/auth/index.js';
 import { LiveEventHub } from '../../../api/live-events.js';
 import { monitoringCentrePlugins } from '../../../api/monitoring-centre.js';
+import { RedisStationDiagnostics } from '../../../ingest/diagnostics-store.js';
 import type { RangeLimits } from '../../../api/queries/time-range.js';
 
 export const logger = pino({ level: process.env.RW_TEST_LOG ?? 'silent' });
@@ -64,6 +65,8 @@ export interface ApiFixture {
   readonly transfers: TransferService;
   readonly hub: LiveEventHub;
   readonly deadLetters: DeadLetterStore;
+  /** HJ 212 station diagnostics (served at /api/v1/diagnostics). */
+  readonly diagnostics: RedisStationDiagnostics;
   readonly readingsLog: RedisReadingsLog;
   /** Prefix of every Redis key of this fixture (readings log, dead letters, alerts). */
   readonly keyPrefix: string;
@@ -141,6 +144,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
 
     const metrics = new MetricsRegistry();
     const deadLetters = new DeadLetterStore({ redis, prefix: keyPrefix });
+    const diagnostics = new RedisStationDiagnostics({ redis, prefix: keyPrefix });
     const readingsLog = new RedisReadingsLog({
       redis,
       options: { prefix: keyPrefix, partitions: 1, groups: ['store'], highWater: 1_000_000 },
@@ -175,6 +179,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
           influx,
           deadLetters,
           gateway,
+          diagnostics,
           alerts,
           transfers,
           hub,
@@ -200,6 +205,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
       transfers,
       hub,
       deadLetters,
+      diagnostics,
       readingsLog,
       keyPrefix,
       gateway,

@@ -12,13 +12,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadRegistryFile } from '../../../config/registry-loader.js';
 import { ParameterTable } from '../../../domain/parameters.js';
 import { Registry, type Station } from '../../../domain/registry.js';
+import type { StationDiagnostic, StationDiagnostics } from '../../../domain/station-diagnostics.js';
 import {
   buildPacket,
   formatCrc,
+  formatLocalTime,
+  parseLocalTime,
   hj212Crc,
   Hj212Server,
   parsePacket,
   type Hj212CommandResult,
+  type Hj212Packet,
   type Hj212ServerOptions,
 } from '../../../ingest/hj212/index.js';
 import { Hj212Client, Hj212RefusedError, type Hj212ClientOptions } from '../../../simulators/transports/hj212-client.js';
@@ -45,7 +49,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startServer(options: Hj212ServerOptions = {}) {
+async function startServer(options: Hj212ServerOptions = {}, diagnostics?: StationDiagnostics) {
   const gateway = new FakeGateway();
   const metricsRegistry = new MetricsRegistry();
   const server = new Hj212Server({
@@ -55,6 +59,7 @@ async function startServer(options: Hj212ServerOptions = {}) {
     logger: pino({ level: 'silent' }),
     metricsRegistry,
     options: { port: 0, host: '127.0.0.1', ...options },
+    ...(diagnostics ? { diagnostics } : {}),
   });
   await server.start();
   cleanups.push(() => server.close());
@@ -100,9 +105,9 @@ async function rawSocket(port: number): Promise<{ socket: Socket; received: () =
   return { socket, received: () => text, closed };
 }
 
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const start = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -172,15 +177,23 @@ describe('HJ 212 server: uploads', () => {
       ['REF-2011', '2021-03-01T03:11:00.000Z', 9],
       ['REF-2061', '2024-03-15T00:00:00.000Z', 9],
     ]);
-    // The two codes of example 2 that are not parameters are kept with the reason, not guessed.
+    // The code of example 2 that is no Table B.1 code RiverWatch knows is kept with the reason, not guessed;
+    // w23002 (volatile phenol) is a known code RiverWatch does not track: counted, not dead-lettered.
     expect(gateway.deadLetters[0]).toMatchObject({
       code: 'RW_HJ212_UNKNOWN_CODE',
       stationId: 'REF-2011',
-      message: expect.stringContaining('w01008, w23002'),
+      message: expect.stringMatching(/: w01008$/),
     });
     // Only example 4 asked for an answer.
-    const answers = received().split('\r\n').filter(Boolean);
+    // Both loggers' clocks (their QNs, from 2021 and 2024) are far off: each is set once (1012).
+    await until(() => received().split('CN=1012').length === 3);
+    const all = received().split('\r\n').filter(Boolean);
+    const answers = all.filter((p) => p.includes(';CN=9014;'));
     expect(answers).toHaveLength(1);
+    expect(all.filter((p) => !p.includes(';CN=9014;')).map((p) => /MN=([^;]+);Flag=(\d+);CP=&&SystemTime=\d{14}&&/.exec(p)?.slice(1))).toEqual([
+      ['ZLDSZ20210127', '9'],
+      ['ZJ330100SW0001', '5'],
+    ]);
     expect(verifiedDataSegment(`${answers[0]}\r\n`)).toBe(
       'QN=20240315090005123;ST=91;CN=9014;PW=123456;MN=ZJ330100SW0001;Flag=4;CP=&&&&',
     );
@@ -218,24 +231,82 @@ describe('HJ 212 server: uploads', () => {
     expect(await metric('riverwatch_hj212_withheld_answers_total', { reason: 'backpressure' })).toBeGreaterThanOrEqual(2);
   });
 
-  it('reassembles a split message (PNUM/PNO) and answers it once', async () => {
+  it('answers each part of a split upload with its own 9014 (C.49/C.50) and keeps every value once', async () => {
     const { gateway, port } = await startServer();
     const client = await startClient(port, { maxDataBytes: 250 });
-    const nines: string[] = [];
-    client.on('packet', (p) => nines.push(p.cn));
+    const answers: Hj212Packet[] = [];
+    client.on('packet', (p) => answers.push(p));
     await client.sendRealtime({ ts: NOW, values: VALUES });
-    expect(gateway.submissions).toHaveLength(1);
-    expect(gateway.submissions[0]?.raw).toMatch(/PNUM=(\d+);PNO=2;/);
-    expect(gateway.readings()).toEqual([expect.objectContaining({ ts: NOW, values: VALUES })]);
+    const parts = gateway.submissions.length;
+    expect(parts).toBeGreaterThan(1);
+    for (const [i, submission] of gateway.submissions.entries()) expect(submission.raw).toContain(`;PNUM=${parts};PNO=${i + 1};`);
+    // One 9014 per part, each echoing that part's own QN.
     await sleep(100);
-    expect(nines).toEqual(['9014']);
+    const qns = gateway.submissions.map((sub) => /QN=(\d+)/.exec(sub.raw)?.[1]);
+    expect(new Set(qns).size).toBe(parts);
+    expect(answers.map((a) => [a.cn, a.qn])).toEqual(qns.map((qn) => ['9014', qn]));
+    // Every value once, all at the upload's time.
+    const merged: Record<string, number> = {};
+    for (const reading of gateway.readings()) {
+      expect(reading.ts).toBe(NOW);
+      for (const [key, value] of Object.entries(reading.values)) {
+        expect(merged[key]).toBeUndefined();
+        merged[key] = value;
+      }
+    }
+    expect(merged).toEqual(VALUES);
   });
 
-  it('dead-letters a frame with a bad CRC, answers nothing, and keeps the connection', async () => {
+  it('sets the time of a logger whose clock is off (1012 after the 9014), once per cooldown; the logger answers 9011 + 9012', async () => {
+    const { port, metric } = await startServer({ clockWatch: { limitMs: 60_000 } });
+    const client = await startClient(port, { clock: { now: () => Date.now() + 3_600_000 } });
+    const times: string[] = [];
+    const cns: string[] = [];
+    client.on('time', (t) => times.push(t));
+    client.on('packet', (p) => cns.push(p.cn));
+    await client.sendRealtime({ ts: NOW, values: VALUES });
+    await client.sendRealtime({ ts: NOW + 60_000, values: VALUES });
+    await until(() => times.length === 1);
+    expect(cns.slice(0, 2)).toEqual(['9014', '1012']);
+    expect(Math.abs((parseLocalTime(times[0] as string, 480) as number) - Date.now())).toBeLessThan(60_000);
+    expect(await metric('riverwatch_hj212_clock_corrections_total', { reason: 'drift' })).toBe(1);
+    await sleep(100);
+    expect(cns.filter((cn) => cn === '1012')).toHaveLength(1);
+  });
+
+  it('answers a restart-time upload (2081) only once it is stored; withholds the 9014 while the store fails', async () => {
+    const stored: StationDiagnostic[] = [];
+    let failing = true;
+    const diagnostics: StationDiagnostics = {
+      record: async (entry) => {
+        if (failing) throw new Error('store down');
+        stored.push(entry);
+      },
+      list: async () => stored,
+    };
+    const { port, metric } = await startServer({}, diagnostics);
+    const { socket, received } = await rawSocket(port);
+    const qn = formatLocalTime(Date.now(), 480, true);
+    const packet = buildPacket({ qn, st: '21', cn: '2081', pw: JS.pw, mn: JS.mn, flag: 5, cp: 'DataTime=20261206080000;RestartTime=20261206075500' });
+    socket.write(packet);
+    await until(async () => (await metric('riverwatch_hj212_withheld_answers_total')) === 1);
+    expect(received()).toBe('');
+    failing = false;
+    socket.write(packet); // the logger resends, as it does without an answer
+    await until(() => received().includes('CN=9014'));
+    expect(verifiedDataSegment(received())).toBe(`QN=${qn};ST=91;CN=9014;PW=${JS.pw};MN=${JS.mn};Flag=4;CP=&&&&`);
+    expect(stored).toEqual([
+      expect.objectContaining({ stationId: 'TP-JS-01', kind: 'restart', command: '2081', requestId: qn, items: [{ key: 'DataTime', value: '20261206080000' }, { key: 'RestartTime', value: '20261206075500' }] }),
+    ]);
+  });
+
+  it('dead-letters a frame with a bad CRC, answers QnRtn=9 (it asked: Flag=5), and keeps the connection', async () => {
     const { gateway, port, metric } = await startServer();
     const { socket, received } = await rawSocket(port);
     socket.write(REFERENCE_PACKETS.hourly2061.replace('D701', 'D702'));
     await until(() => gateway.deadLetters.length === 1);
+    await until(() => received().includes('CN=9011'));
+    expect(verifiedDataSegment(received())).toBe('QN=20240315090005123;ST=91;CN=9011;PW=123456;MN=ZJ330100SW0001;Flag=4;CP=&&QnRtn=9&&');
     expect(gateway.deadLetters[0]).toMatchObject({ code: 'RW_HJ212_CRC', source: 'hj212' });
     expect(gateway.deadLetters[0]?.raw).toContain('PW=***');
     expect(await metric('riverwatch_hj212_crc_failures_total')).toBe(1);

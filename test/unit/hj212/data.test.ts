@@ -44,7 +44,9 @@ describe('mapDataUpload', () => {
         flags: { ph: 'N', do: 'N', temp: 'N', cond: 'N', turb: 'N', tp: 'N', tn: 'N', nh3n: 'N', codmn: 'N' },
       },
     ]);
-    expect(mapping.unknownCodes).toEqual(['w01008', 'w23002']);
+    expect(mapping.unknownCodes).toEqual(['w01008']);
+    // w23002 (volatile phenol) is a recognised Table B.1 code RiverWatch does not track: counted, not unknown.
+    expect(mapping.untrackedCodes).toEqual(['w23002']);
     expect(mapping.problems).toEqual([]);
   });
 
@@ -151,12 +153,65 @@ describe('mapDataUpload', () => {
 
   it('reports a packet of only unknown codes as unknown codes, no reading', () => {
     const mapping = mapDataUpload(cp('DataTime=20240315080000;w01008-Rtd=0;w23002-Rtd=0'), { ...ctx, cn: '2011' });
-    expect(mapping).toMatchObject({ readings: [], unknownCodes: ['w01008', 'w23002'], problems: [] });
+    expect(mapping).toMatchObject({ readings: [], unknownCodes: ['w01008'], untrackedCodes: ['w23002'], problems: [] });
   });
 
   it('refuses a CN that is not a data upload', () => {
     expect(mapDataUpload(cp('DataTime=20240315080000;w01001-Rtd=7'), { ...ctx, cn: '1062' }).problems[0]?.code).toBe(
       'RW_INVALID_PAYLOAD',
     );
+  });
+});
+
+describe('dialects: HJ/T 212-2005 codes and station code tables', () => {
+  // Receive log of real 2005 loggers: xiaoyao9184/hj-t212-parser,
+  // hj-h212-parser/src/test/resources/AllData/2016-08-24 00.h212 (`011` COD, `060` NH3-N, `B01` flow).
+  it('maps 2005 numeric codes through Table B.1 (060 -> w21003) and counts the untracked ones (011 COD, B01 flow)', () => {
+    const mapping = mapDataUpload(cp('DataTime=20160823235600;B01-Rtd=12.359,B01-Flag=N;011-Rtd=39.694,011-Flag=N;060-Rtd=2.680,060-Flag=D'), {
+      ...ctx,
+      cn: '2011',
+    });
+    expect(mapping.readings).toEqual([{ stationId: 'S1', ts: Date.UTC(2016, 7, 23, 15, 56, 0), values: { nh3n: 2.68 }, flags: { nh3n: 'D' } }]);
+    expect(mapping.untrackedCodes.sort()).toEqual(['w00000', 'w01018']);
+    expect(mapping.unknownCodes).toEqual([]);
+    expect(mapping.problems).toEqual([]);
+  });
+
+  it.each([
+    { sent: '001', key: 'ph' },
+    { sent: '060', key: 'nh3n' },
+    { sent: '065', key: 'tn' },
+    { sent: '101', key: 'tp' },
+  ])('2005 code $sent is $key', ({ sent, key }) => {
+    const mapping = mapDataUpload(cp(`DataTime=20160823235600000;${sent}-Rtd=1.5`), { ...ctx, cn: '2011' });
+    expect(mapping.readings[0]?.values).toEqual({ [key]: 1.5 });
+  });
+
+  it('a station table maps a vendor code and overrides the 2005 column', () => {
+    const mapping = mapDataUpload(cp('DataTime=20240315080000;301-Rtd=8.1;060-Rtd=0.4'), {
+      ...ctx,
+      cn: '2011',
+      stationCodes: { '301': 'w01009', '060': 'w21011' },
+    });
+    expect(mapping.readings[0]?.values).toEqual({ do: 8.1, tp: 0.4 });
+  });
+
+  it('reports an unknown numeric code as sent', () => {
+    const mapping = mapDataUpload(cp('DataTime=20240315080000;01-Rtd=3;w01001-Rtd=7'), { ...ctx, cn: '2011' });
+    expect(mapping.unknownCodes).toEqual(['01']);
+    expect(mapping.readings[0]?.values).toEqual({ ph: 7 });
+  });
+});
+
+describe('split upload parts (C.49/C.50)', () => {
+  it('a later part without DataTime takes the inherited one', () => {
+    const mapping = mapDataUpload(cp('w21003-Avg=0.5,w21003-Flag=N'), { ...ctx, cn: '2051', inheritedDataTime: '20240315080000' });
+    expect(mapping.readings).toEqual([{ stationId: 'S1', ts: Date.UTC(2024, 2, 15, 0, 0, 0), values: { nh3n: 0.5 }, flags: { nh3n: 'N' } }]);
+    expect(mapping.problems).toEqual([]);
+  });
+
+  it('a part with its own DataTime ignores the inherited one', () => {
+    const mapping = mapDataUpload(cp('DataTime=20240315090000;w21003-Avg=0.5'), { ...ctx, cn: '2051', inheritedDataTime: '20240315080000' });
+    expect(mapping.readings.map((r) => r.ts)).toEqual([Date.UTC(2024, 2, 15, 1, 0, 0)]);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildPacket, Hj212Framer, parsePacket, type FrameEvent } from '../../../ingest/hj212/index.js';
+import { buildPacket, frameDataSegment, Hj212Framer, parsePacket, type FrameEvent } from '../../../ingest/hj212/index.js';
 import { dataSegmentOf, REFERENCE_PACKETS } from './reference-packets.js';
 
 const ALL = Object.values(REFERENCE_PACKETS);
@@ -72,8 +72,6 @@ describe('Hj212Framer with the reference packets (domain-facts §3.3)', () => {
 
   it.each([
     { name: 'non-digit length', input: '##01a1QN=1;ST=21&&0000\r\n', reason: 'bad-length' },
-    { name: 'length over 1024', input: '##1025' + 'x'.repeat(1025) + '0000\r\n', reason: 'too-long' },
-    { name: 'length 9999', input: '##9999abc', reason: 'too-long' },
     { name: 'wrong trailer', input: REFERENCE_PACKETS.dataAck.replace('\r\n', '\n\n'), reason: 'bad-trailer' },
     { name: 'non-hex CRC', input: REFERENCE_PACKETS.dataAck.replace('C241', 'C24Z'), reason: 'bad-crc-digits' },
     { name: 'CRC mismatch', input: REFERENCE_PACKETS.dataAck.replace('C241', 'C242'), reason: 'crc-mismatch' },
@@ -83,6 +81,21 @@ describe('Hj212Framer with the reference packets (domain-facts §3.3)', () => {
     expect(kinds(events)[0]).toBe(`error:${reason}`);
     const error = events[0];
     expect(error?.kind === 'error' && error.code).toBe(reason === 'crc-mismatch' ? 'RW_HJ212_CRC' : 'RW_HJ212_FRAME');
+  });
+
+  it('accepts frames longer than the standard\'s 1,024 bytes, up to the length field\'s 9999 (leniency)', () => {
+    const data = `QN=20201029122005355;ST=21;CN=2051;PW=123456;MN=M1;Flag=5;CP=&&DataTime=20201029121000;${'w01001-Avg=7.00,w01001-Flag=N;'.repeat(60)}w01009-Avg=8&&`;
+    expect(data.length).toBeGreaterThan(1024);
+    const packet = frameDataSegment(data);
+    const events = feed(new Hj212Framer(), packet.slice(0, 700), packet.slice(700));
+    expect(packetsOf(events)).toEqual([data]);
+    expect(kinds(events)).toEqual(['packet']);
+  });
+
+  it('a length the data does not fill is one bad-trailer error once the declared bytes have come', () => {
+    const events = feed(new Hj212Framer(), '##1025' + 'x'.repeat(1025) + '0000\r\n');
+    expect(kinds(events)[0]).toBe('error:crc-mismatch');
+    expect(packetsOf(feed(new Hj212Framer(), '##9999abc'))).toEqual([]);
   });
 
   it('a frame whose length is wrong does not swallow the good packet after it', () => {

@@ -3,6 +3,7 @@ import {
   buildPacket,
   formatCp,
   isSplit,
+  looseEcho,
   maskPassword,
   parseCp,
   parsePacket,
@@ -51,6 +52,25 @@ describe('parsePacket', () => {
     expect(result.ok && result.value).toMatchObject({ flag: 7, pnum: 3, pno: 2, cp: 'a=1' });
   });
 
+  it.each([
+    { name: 'letter ST (HJ 212-2017 §6.6.1.2)', data: 'QN=1;ST=A1;CN=2011;PW=123456;MN=M1;Flag=5;CP=&&&&' },
+    { name: '24-character PW', data: `QN=1;ST=21;CN=2011;PW=${'a1'.repeat(12)};MN=M1;Flag=5;CP=&&&&` },
+    { name: 'no Flag (HJ/T 212-2005)', data: 'ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817000;011-Rtd=231.0&&' },
+    { name: 'Flag=9 (HJ 212-2025 version bits + A)', data: 'QN=1;ST=21;CN=2011;PW=123456;MN=M1;Flag=9;CP=&&&&' },
+  ])('accepts $name (leniency)', ({ data }) => {
+    expect(parsePacket(data).ok).toBe(true);
+  });
+
+  it.each([
+    { name: 'all fields', data: 'QN=20240101000000000;ST=99x;CN=2011;PW=123;MN=M1;Flag=5;CP=&&&&', want: { qn: '20240101000000000', mn: 'M1', pw: '123', flag: 5 } },
+    { name: 'no Flag', data: 'QN=1;ST=21;CN=2011;PW=1;MN=M2;CP=&&', want: { qn: '1', mn: 'M2', pw: '1', flag: 0 } },
+    { name: 'bad QN', data: 'QN=abc;ST=21;MN=M3;Flag=1;CP=&&&&', want: { qn: undefined, mn: 'M3', pw: '', flag: 1 } },
+    { name: 'no MN', data: 'QN=1;ST=21;CN=2011;Flag=5;CP=&&&&', want: undefined },
+    { name: 'MN=X in CP only', data: 'QN=1;ST=21;Flag=5;CP=&&MN=X&&', want: undefined },
+  ])('looseEcho reads what a refusal answer echoes: $name', ({ data, want }) => {
+    expect(looseEcho(data)).toEqual(want);
+  });
+
   it('ignores header keys it does not know (later editions may add some)', () => {
     const result = parsePacket('QN=1;ST=21;CN=2011;PW=123456;MN=M1;Flag=4;EXT=x;CP=&&&&');
     expect(result.ok).toBe(true);
@@ -72,6 +92,8 @@ describe('parsePacket', () => {
     { name: 'PNO beyond PNUM', data: 'QN=1;ST=21;CN=2011;PW=1;MN=M;Flag=7;PNUM=2;PNO=3;CP=&&&&', qnRtn: QN_RTN.flagError },
     { name: 'repeated field', data: 'QN=1;ST=21;CN=2011;CN=2061;PW=1;MN=M;Flag=4;CP=&&&&', qnRtn: QN_RTN.cnError },
     { name: 'field without =', data: 'QN=1;ST21;CN=2011;PW=1;MN=M;Flag=4;CP=&&&&', qnRtn: QN_RTN.unknown },
+    { name: 'ST of three characters', data: 'QN=1;ST=999;CN=2011;PW=1;MN=M;Flag=4;CP=&&&&', qnRtn: QN_RTN.stError },
+    { name: 'PW over 24 characters', data: `QN=1;ST=21;CN=2011;PW=${'p'.repeat(25)};MN=M;Flag=4;CP=&&&&`, qnRtn: QN_RTN.passwordError },
   ])('refuses $name with QnRtn $qnRtn', ({ data, qnRtn }) => {
     const result = parsePacket(data);
     expect(result.ok).toBe(false);
@@ -133,10 +155,9 @@ describe('buildPacket', () => {
     expect(text).toContain(';Flag=7;PNUM=2;PNO=1;CP=&&a=1&&');
   });
 
-  it('refuses a data segment over 1,024 bytes', () => {
-    expect(() => buildPacket({ st: '21', cn: '2011', pw: 'p', mn: 'm', flag: 4, cp: 'x='.padEnd(1100, '1') })).toThrow(
-      RangeError,
-    );
+  it('builds up to the length field\'s 9999 bytes and refuses beyond', () => {
+    expect(buildPacket({ st: '21', cn: '2011', pw: 'p', mn: 'm', flag: 4, cp: 'x='.padEnd(1100, '1') })).toMatch(/^##11\d\d/);
+    expect(() => buildPacket({ st: '21', cn: '2011', pw: 'p', mn: 'm', flag: 4, cp: 'x='.padEnd(10_000, '1') })).toThrow(RangeError);
   });
 });
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   dataResponse,
   executionResult,
+  notificationResponse,
+  setTimeCommand,
   EXE_RTN,
   Hj212Framer,
   parsePacket,
@@ -62,5 +64,39 @@ describe('responses', () => {
 
   it.each([0, -5, 1.5])('refuses RtdInterval %s', (intervalS) => {
     expect(() => setRealtimeIntervalCommand({ qn: '1', st: '21', mn: 'm', pw: 'p' }, intervalS)).toThrow(RangeError);
+  });
+});
+
+describe('notification response and set time', () => {
+  it.each([
+    { flag: 5, want: 4 },
+    { flag: 9, want: 8 },
+    { flag: 1, want: 0 },
+    { flag: 0, want: 0 },
+    { flag: 7, want: 4 },
+  ])('9013 to Flag=$flag answers Flag=$want (version bits kept, A and D cleared)', ({ flag, want }) => {
+    const text = notificationResponse({ ...upload, flag });
+    expect(text).toContain(`;ST=91;CN=9013;PW=123456;MN=010000A8900016F000169DC0;Flag=${want};CP=&&&&`);
+    expect(text).toContain(`QN=${upload.qn};`);
+    frameOk(text);
+  });
+
+  it('1012 carries SystemTime (and PolId when given) and asks for an answer', () => {
+    const target = { qn: '20240101000000001', st: '21', mn: 'M1', pw: '123456' };
+    expect(setTimeCommand(target, '20240101080000', 4)).toContain(';CN=1012;PW=123456;MN=M1;Flag=5;CP=&&SystemTime=20240101080000&&');
+    expect(setTimeCommand(target, '20240101080000', 9, 'w01018')).toContain(';Flag=9;CP=&&PolId=w01018;SystemTime=20240101080000&&');
+    frameOk(setTimeCommand(target, '20240101080000', 4));
+  });
+});
+
+describe('1062 in the station\'s protocol version', () => {
+  const target = { qn: '20160801085857223', st: '32', mn: '010000A8900016F000169DC0', pw: '100000' };
+  it.each([
+    { version: undefined, flag: 5 },
+    { version: 4, flag: 5 },
+    { version: 8, flag: 9 },
+    { version: 0, flag: 1 },
+  ])('version bits $version: Flag=$flag', ({ version, flag }) => {
+    expect(setRealtimeIntervalCommand(target, 30, version)).toContain(`;Flag=${flag};CP=&&RtdInterval=30&&`);
   });
 });
