@@ -30,6 +30,14 @@ export interface SuddenChangeOptions {
   decisionWindowMs: number;
   /** The decision window counts at least this many rows (fewer seen rows are treated as clean). @defaultValue 5 */
   decisionMinSamples: number;
+  /**
+   * Confirmation never waits longer than this: with sparse data the strong
+   * single-signal rows needed shrink to what arrives within it (never below
+   * two), as the threshold check's `raiseMaxWaitMs` does. Minute and 5-minute
+   * data are unaffected; an hourly plume in one parameter is confirmed by its
+   * second reading (issue 13 §6). @defaultValue 3600000 (1 h)
+   */
+  eventMaxWaitMs: number;
   /** BED: probability that a normal row is an outlier row (with the defaults: 2 outlier rows of 5 start an event). @defaultValue 0.05 */
   outlierProbability: number;
   /** BED: probability that a normal row is a strong single-signal row; higher because sensor faults move one signal (3 rows of 5). @defaultValue 0.2 */
@@ -104,6 +112,7 @@ export const DEFAULT_SUDDEN_CHANGE_OPTIONS: Readonly<SuddenChangeOptions> = Obje
   minParameters: 2,
   decisionWindowMs: 5 * 60_000,
   decisionMinSamples: 5,
+  eventMaxWaitMs: 3_600_000,
   outlierProbability: 0.05,
   strongOutlierProbability: 0.2,
   eventProbability: 0.99,

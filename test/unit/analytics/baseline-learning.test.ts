@@ -184,3 +184,44 @@ describe('a lasting step change is accepted after a documented time (issue 13 §
     },
   );
 });
+
+describe('sudden change on hourly data (issue 13 §6)', () => {
+  const H = 3_600_000;
+  const HOURLY: SignalSpec[] = [
+    { key: 'cond', precision: 1, role: 'quality' },
+    { key: 'turb', precision: 0.1, role: 'quality' },
+    { key: 'do', precision: 0.01, role: 'quality' },
+    { key: 'ph', precision: 0.01, role: 'quality' },
+  ];
+  /** A week of hourly readings with a daily cycle; conductivity 377 → 547 µS/cm for `plumeH` hours from hour 120. */
+  function eventsFor(plumeH: number, options: Partial<SuddenChangeOptions> = {}, spikeOnly = false): number[] {
+    const rnd = prng(3);
+    const d = new SuddenChangeDetector(HOURLY, options);
+    const starts: number[] = [];
+    for (let h = 0; h < 24 * 7; h++) {
+      const diurnal = Math.sin((2 * Math.PI * h) / 24);
+      const inPlume = h >= 120 && h < 120 + plumeH;
+      const p = inPlume ? (spikeOnly ? 1 : Math.sin((Math.PI * (h - 120 + 0.5)) / plumeH)) : 0;
+      const values = {
+        cond: Math.round(377 + 8 * (rnd() - 0.5) + 3 * diurnal + 170 * p),
+        turb: Math.round((10 + 2 * (rnd() - 0.5)) * 10) / 10,
+        do: Math.round((7.5 + 0.8 * diurnal + 0.1 * (rnd() - 0.5)) * 100) / 100,
+        ph: Math.round((7.6 + 0.2 * diurnal + 0.04 * (rnd() - 0.5)) * 100) / 100,
+      };
+      if (d.update(T0 + h * H, values).started) starts.push(h);
+    }
+    return starts;
+  }
+
+  it.each([2, 3, 6])('a %i-hour conductivity plume is an event by its second hourly reading', (plumeH) => {
+    expect(eventsFor(plumeH)).toEqual([121]);
+  });
+
+  it('without the time cap it would need three strong hourly readings: a 2-hour plume goes unseen', () => {
+    expect(eventsFor(2, { eventMaxWaitMs: 24 * H })).toEqual([]);
+  });
+
+  it('one odd hourly reading is never an event', () => {
+    expect(eventsFor(1, {}, true)).toEqual([]);
+  });
+});
