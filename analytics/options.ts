@@ -178,10 +178,11 @@ const upstreamProps = {
   /**
    * Pre-warnings follow changes that travel, not standing conditions (issue
    * 13 §5): an exceedance pre-warns only when its value at onset is worse
-   * than the section's usual level (analytics/usual-level.ts) by at least
-   * this fraction of the limit; with too little history to know the usual
-   * level, only from orange up. Sudden changes always pre-warn. 0 = every
-   * exceedance. @defaultValue 0.3
+   * than the section's usual level (analytics/usual-level.ts; with too little
+   * history for one, the value read just before the onset) by at least this
+   * fraction of the limit; with neither (the condition was there from the
+   * first reading), only from orange up. Sudden changes always pre-warn.
+   * 0 = every exceedance. @defaultValue 0.3
    */
   minRiseFraction: Type.Number({ default: 0.3, minimum: 0 }),
   /** An origin alert open longer than this is a standing condition, no longer a plume on its way: its pre-warnings end as if it had cleared. @defaultValue 86400000 (24 h) */

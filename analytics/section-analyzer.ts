@@ -460,7 +460,10 @@ export class SectionAnalyzer {
       const limit = det.rule.targetLimit;
       // The usual level at onset decides whether the condition is a change that travels (pre-warnings, issue 13 §5);
       // judged once, when the condition opens, like the attribution.
-      const usual = open ? (open.evidence.usual as number | undefined) : usualLevel(worst.s, key, det.onsetTs ?? ts);
+      // Without enough history for a usual level, what the water was just before the onset stands in for it.
+      const usual = open
+        ? (open.evidence.usual as number | undefined)
+        : (usualLevel(worst.s, key, det.onsetTs ?? ts) ?? det.preOnsetValue);
       // Attribution is judged once, when the condition opens, and kept while it lasts.
       const attribution = open
         ? (open.evidence.attribution as Attribution | undefined)

@@ -208,6 +208,8 @@ export interface ThresholdState {
   peak: { ts: number; value: number; sev: Severity } | undefined;
   /** The previous evidence value (absent in state written before issue 13). */
   lastValue?: number;
+  /** The evidence value just before the current episode's onset: what the water was before it changed. */
+  preOnsetValue?: number;
   suspect?: SuspectReading;
 }
 
@@ -246,6 +248,11 @@ export class ThresholdDetector {
 
   get onsetTs(): number | undefined {
     return this.#s.onsetTs;
+  }
+
+  /** The value read just before the current episode began (undefined for an episode that began with the first reading). */
+  get preOnsetValue(): number | undefined {
+    return this.#s.onsetTs === undefined ? undefined : this.#s.preOnsetValue;
   }
 
   /** The reading waiting for its re-measurement, if any (the level is held at blue meanwhile). */
@@ -310,7 +317,10 @@ export class ThresholdDetector {
     if (s.level === 0 && a1 === 0) {
       s.onsetTs = undefined;
       s.peak = undefined;
-    } else if (s.onsetTs === undefined) s.onsetTs = sample.ts;
+    } else if (s.onsetTs === undefined) {
+      s.onsetTs = sample.ts;
+      s.preOnsetValue = previousValue;
+    }
     if (
       sev > 0 &&
       (s.peak === undefined || sev > s.peak.sev || (sev === s.peak.sev && this.#moreExtreme(sample.value, s.peak.value)))

@@ -41,7 +41,7 @@ import { loadEvalStation } from './eval-config.js';
 import { evaluateStream, type EvalRange, type StreamEvaluation } from './evaluate-stream.js';
 import { loadGeccoCsv, type StreamRow } from './gecco.js';
 import { runsOf, type EvalMetrics } from './metrics.js';
-import { crossFolds, formatFolds, rowAt, runFolds, type FoldSpec } from './out-of-sample.js';
+import { crossFolds, formatFolds, pooled, rowAt, runFolds, type FoldSpec } from './out-of-sample.js';
 import { NaiveDetector } from './naive-detector.js';
 import { printRiverReport, riverTargets } from './river-report.js';
 import { riverScenarioSpecs, runRiverScenario } from './river-scenarios.js';
@@ -50,7 +50,8 @@ import { loadRegistryFile } from '../../config/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const NAIVE_HINDSIGHT_Z = [8, 12];
-const TARGETS = { eventRecall: 0.95, falseAlarmEpisodesPerDay: 0.5, f1: 0.7 };
+/** Issue 13's targets, judged out of sample (the pooled score stretches of the folds). */
+const TARGETS = { eventRecall: 0.95, falseAlarmEpisodesPerDay: 0.5, f1: 0.75, medianDelayMin: 5 };
 
 interface Args {
   data: string;
@@ -143,12 +144,13 @@ function line(name: string, m: EvalMetrics): string {
 
 const HEADER = `${'detector / rows'.padEnd(22)} ${'P'.padStart(6)} ${'R'.padStart(6)} ${'F1'.padStart(6)} ${'events'.padStart(6)} ${'lenient'.padStart(8)} ${'FA ep'.padStart(5)} ${'FA/day'.padStart(7)} ${'FA rows'.padStart(7)} ${'med dly'.padStart(7)} ${'mean'.padStart(6)}`;
 
-function verdict(m: EvalMetrics): string {
+function verdict(m: Pick<EvalMetrics, 'f1' | 'falseAlarmEpisodesPerDay' | 'medianDelayMin'> & { eventRecall: number }): string {
   const ok = (b: boolean): string => (b ? 'met' : 'NOT met');
   return [
     `event recall ${pct(m.eventRecall)} (target ≥ ${TARGETS.eventRecall}): ${ok(m.eventRecall >= TARGETS.eventRecall)}`,
     `false-alarm episodes/day ${num(m.falseAlarmEpisodesPerDay, 2)} (target ≤ ${TARGETS.falseAlarmEpisodesPerDay}): ${ok(m.falseAlarmEpisodesPerDay <= TARGETS.falseAlarmEpisodesPerDay)}`,
     `point F1 ${pct(m.f1)} (target ≥ ${TARGETS.f1}): ${ok(m.f1 >= TARGETS.f1)}`,
+    `median delay ${num(m.medianDelayMin)} min (target ≤ ${TARGETS.medianDelayMin}): ${ok(m.medianDelayMin <= TARGETS.medianDelayMin)}`,
   ].join('\n  ');
 }
 
@@ -273,7 +275,11 @@ async function main(): Promise<void> {
     console.log(line(`  |z| > ${z}`, ev.metrics));
   }
   console.log('');
-  console.log(`sudden-change vs targets (whole file):\n  ${verdict(ours.metrics)}`);
+  const p = pooled(outOfSample);
+  console.log(
+    `sudden-change vs issue 13's targets, OUT OF SAMPLE (pooled score stretches):\n  ${verdict({ ...p, eventRecall: p.events > 0 ? p.eventsDetected / p.events : Number.NaN })}`,
+  );
+  console.log(`(in sample, whole file, for comparison only:\n  ${verdict(ours.metrics)})`);
   console.log(
     `missed runs (index in file order): sudden-change [${ours.metrics.missedEvents.join(', ')}], naive [${naive.metrics.missedEvents.join(', ')}]`,
   );

@@ -292,3 +292,20 @@ describe('threshold: approaching means getting worse (issue 13 §6)', () => {
     expect(feedWithUsual(key, [...values], usual)).toEqual(expected);
   });
 });
+
+describe('threshold: the value before the onset (issue 13 §5)', () => {
+  it('is what the water read just before the episode began, and nothing for an episode there from the first reading', () => {
+    const det = new ThresholdDetector({ key: 'nh3n', targetClass: 3, waterBody: 'river' }, defaults);
+    const feed = (i: number, value: number) => det.update({ ts: T0 + i * 5 * MIN, value, flag: 'N', intervalMs: 5 * MIN });
+    feed(0, 0.4);
+    feed(1, 1.3);
+    feed(2, 1.3);
+    expect(det.level).toBe(2);
+    expect(det.preOnsetValue).toBe(0.4);
+    const standing = new ThresholdDetector({ key: 'nh3n', targetClass: 3, waterBody: 'river' }, defaults);
+    standing.update({ ts: T0, value: 1.2, flag: 'N', intervalMs: 5 * MIN });
+    standing.update({ ts: T0 + 5 * MIN, value: 1.2, flag: 'N', intervalMs: 5 * MIN });
+    expect(standing.level).toBe(2);
+    expect(standing.preOnsetValue).toBeUndefined();
+  });
+});
