@@ -267,6 +267,14 @@ export class ThresholdDetector {
 
   /** Feeds one evidence sample; returns the change of the confirmed level, if any. */
   update(sample: ThresholdSample): ThresholdChange | undefined {
+    const levelBefore = this.#s.level;
+    const change = this.#update(sample);
+    if (change || this.#s.level === levelBefore) return change;
+    // Only the deadline moved the level (the sample itself changed nothing more).
+    return { from: levelBefore, to: this.#s.level, onsetTs: this.#s.onsetTs, count: 1, needed: 1, suspect: 'deadline' };
+  }
+
+  #update(sample: ThresholdSample): ThresholdChange | undefined {
     const o = this.#o;
     const s = this.#s;
     const sev = this.#approachingOnly(raiseSeverity(this.rule, sample.value, sample.flag), sample);
@@ -276,6 +284,9 @@ export class ThresholdDetector {
     const previousValue = s.lastValue;
     s.lastValue = sample.value;
 
+    // A reading after the deadline comes too late to settle a suspect one: the deadline confirmed it (event time,
+    // so a replay and a live run agree). The reading then counts as itself (it may start the release).
+    if (s.suspect && sample.ts > s.suspect.deadlineTs) this.expireSuspect(s.suspect.deadlineTs);
     // The next reading settles a suspect one: past the target too, it confirms it; back below, it refutes it.
     let settled: ThresholdChange['suspect'];
     if (s.suspect) {

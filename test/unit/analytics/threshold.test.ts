@@ -219,9 +219,10 @@ describe('threshold: confirm before escalating (issue 13 §4), a 4-hourly series
   const FOUR_H = 4 * HOUR;
   it.each([
     ['an isolated jump 0.4 → 4.8 is held blue (unconfirmed)', [0.4, 4.8], [0, 1]],
-    ['… and refuted by a normal re-measurement: cleared at once', [0.4, 4.8, 0.4], [0, 1, 0]],
-    ['… and confirmed by a re-measurement past the target: full level (red)', [0.4, 4.8, 4.5], [0, 1, 4]],
-    ['… confirmed by a re-measurement only just past the target: yellow', [0.4, 4.8, 1.1], [0, 1, 2]],
+    // The verification measurement comes an hour after the request, inside the 2-h deadline.
+    ['… and refuted by a normal re-measurement: cleared at once', [0.4, 4.8, { v: 0.4, gapMs: HOUR }], [0, 1, 0]],
+    ['… and confirmed by a re-measurement past the target: full level (red)', [0.4, 4.8, { v: 4.5, gapMs: HOUR }], [0, 1, 4]],
+    ['… confirmed by a re-measurement only just past the target: yellow', [0.4, 4.8, { v: 1.1, gapMs: HOUR }], [0, 1, 2]],
     ['a rise in steps is not a lone jump: yellow at once', [0.4, 0.9, 1.5], [0, 1, 2]],
     ['a jump short of the factor (2.4×) is not suspect', [0.5, 1.2], [0, 2]],
     ['the first reading has nothing to be out of line with', [4.8], [4]],
@@ -264,7 +265,7 @@ describe('threshold: confirm before escalating (issue 13 §4), a 4-hourly series
       JSON.parse(JSON.stringify(det.snapshot())),
     );
     expect(restored.level).toBe(1);
-    expect(restored.update({ ts: T0 + 2 * FOUR_H, value: 0.4, flag: 'N', intervalMs: FOUR_H })).toMatchObject({
+    expect(restored.update({ ts: T0 + FOUR_H + HOUR, value: 0.4, flag: 'N', intervalMs: FOUR_H })).toMatchObject({
       to: 0,
       suspect: 'refuted',
     });
@@ -307,5 +308,19 @@ describe('threshold: the value before the onset (issue 13 §5)', () => {
     standing.update({ ts: T0 + 5 * MIN, value: 1.2, flag: 'N', intervalMs: 5 * MIN });
     expect(standing.level).toBe(2);
     expect(standing.preOnsetValue).toBeUndefined();
+  });
+});
+
+describe('threshold: a suspect reading and the next regular reading after the deadline', () => {
+  it('the deadline confirmed it first (event time): the late normal reading does not refute it', () => {
+    const det = new ThresholdDetector({ key: 'nh3n', targetClass: 3, waterBody: 'river' }, defaults);
+    const FOUR_H = 4 * HOUR;
+    det.update({ ts: T0, value: 0.4, flag: 'N', intervalMs: FOUR_H });
+    det.update({ ts: T0 + FOUR_H, value: 2.6, flag: 'N', intervalMs: FOUR_H });
+    expect(det.level).toBe(1);
+    const late = det.update({ ts: T0 + 2 * FOUR_H, value: 0.4, flag: 'N', intervalMs: FOUR_H });
+    expect(late).toMatchObject({ from: 1, to: 3, suspect: 'deadline' });
+    expect(det.level).toBe(3);
+    expect(det.suspect).toBeUndefined();
   });
 });
