@@ -27,6 +27,7 @@ export const keys = {
   flag: (stationId: string) => `dq-flag:${stationId}`,
   flat: (stationId: string, parameter: string) => `dq-flat:${stationId}:${parameter}`,
   spike: (stationId: string, parameter: string) => `dq-spike:${stationId}:${parameter}`,
+  drift: (stationId: string, parameter: string) => `dq-drift:${stationId}:${parameter}`,
 };
 
 /** Kind of a condition from its key (for clears built from a key alone). */

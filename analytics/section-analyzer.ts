@@ -9,7 +9,7 @@
  * | `trend:{sectionId}:{param}` | trend | blue |
  * | `sudden-change:{sectionId}:{stationId}` | sudden-change | yellow / orange / red |
  * | `upstream-arrival:{downstreamId}:{sectionId}` | upstream-arrival (for the section below) | blue |
- * | `dq-offline:{stationId}`, `dq-flag:{stationId}`, `dq-flat:{stationId}:{param}`, `dq-spike:{stationId}:{param}` | data-quality | none |
+ * | `dq-offline:{stationId}`, `dq-flag:{stationId}`, `dq-flat:{stationId}:{param}`, `dq-spike:{stationId}:{param}`, `dq-drift:{stationId}:{param}` | data-quality | none |
  *
  * Only values flagged N or T reach the pollution detectors; flagged,
  * flat-lined and spike values go to data quality only. A reading not newer
@@ -35,6 +35,7 @@ import {
   type SetClass,
 } from '../domain/index.js';
 import type { Severity } from './detectors/threshold.js';
+import type { SeriesHistory } from './detectors/trend.js';
 import {
   arrivalWindow,
   attribute,
@@ -48,6 +49,7 @@ import { clearEvent, dataQualityEvent, exceedanceEvent, keys, kindOfKey, suddenE
 import { StationState, type SeriesState, type StationSnapshot, type SuddenChangeFactory } from './station-state.js';
 import { usualLevel } from './usual-level.js';
 import { looksLikeRecovery, looksLikeRunoff } from './runoff.js';
+import { backInLine, DRIFT_NOW_SPAN_MS, DRIFT_REF_AGE_MS, findDrift, minDriftShift } from './drift.js';
 import { suddenChangeFactory } from './sudden-change-factory.js';
 
 /** What a section exposes to the section below it (for attribution). */
@@ -96,6 +98,8 @@ export class SectionAnalyzer {
   readonly #book: ConditionBook;
   readonly #upstream: UpstreamArrivalTracker;
   readonly #sensitive: boolean;
+  /** Last drift check per station and parameter (in memory: at worst one extra check after a restart). */
+  readonly #driftCheckedAt = new Map<string, number>();
 
   constructor(deps: SectionAnalyzerDeps, snapshot?: SectionAnalyzerSnapshot) {
     const section = deps.registry.section(deps.sectionId);
@@ -317,6 +321,18 @@ export class SectionAnalyzer {
       }
       if (series.flat.open) continue;
 
+      const drift = this.#driftCheck(st, series, key, ts);
+      if (drift !== 'none') {
+        // A drifting sensor's values are data quality only; its history keeps being recorded to see it come back in line.
+        series.trend?.history.add(ts, value);
+        if (drift === 'raised') {
+          if (series.threshold?.reset()) thresholdChanged = true;
+          series.latest = undefined;
+          this.#trendCondition(key, ts);
+        }
+        continue;
+      }
+
       const spike = series.spike.update(ts, value, intervalMs);
       if (spike.spikeTs !== undefined) series.threshold?.retract(spike.spikeTs);
       if (spike.change) {
@@ -516,10 +532,57 @@ export class SectionAnalyzer {
     return attribute(this.#deps.registry, this.section, value, upstream, limit, o);
   }
 
+  /**
+   * Drift against the section's other stations (analytics/drift.ts), judged
+   * once per trend bucket: 'raised' when a drift starts with this reading,
+   * 'open' while it lasts, 'none' otherwise (and when it has just ended).
+   */
+  #driftCheck(st: StationState, series: SeriesState, key: string, ts: number): 'raised' | 'open' | 'none' {
+    const own = series.trend?.history;
+    if (!own) return 'none';
+    const open = st.drift[key];
+    const checkKey = `${st.station.id}:${key}`;
+    const last = this.#driftCheckedAt.get(checkKey);
+    if (last !== undefined && ts - last < own.bucketMs) return open ? 'open' : 'none';
+    this.#driftCheckedAt.set(checkKey, ts);
+    const others: SeriesHistory[] = [];
+    for (const other of this.#stations.values()) {
+      const h = other.series.get(key)?.trend?.history;
+      if (other !== st && h && !other.drift[key]) others.push(h);
+    }
+    if (others.length === 0) return open ? 'open' : 'none';
+    const limit = series.threshold?.rule.targetLimit;
+    const level = series.latest?.value ?? 0;
+    const minShift = minDriftShift(limit, level);
+    const stationId = st.station.id;
+    if (open) {
+      if (!backInLine(own, others, ts, open.refOffset, minShift)) return 'open';
+      delete st.drift[key];
+      // What the drifting sensor reported must not make a trend now that it is back in line.
+      own.dropBetween(open.sinceTs, ts - DRIFT_NOW_SPAN_MS);
+      this.#dq('clear', keys.drift(stationId, key), stationId, [key], ts, `${key} at ${stationId} is back in line with the section's other stations`, {});
+      return 'none';
+    }
+    if (st.suddenEvent) return 'none';
+    const found = findDrift(own, others, ts, minShift);
+    if (!found) return 'none';
+    st.drift[key] = { refOffset: found.refOffset, sinceTs: ts - DRIFT_REF_AGE_MS };
+    this.#dq(
+      'raise',
+      keys.drift(stationId, key),
+      stationId,
+      [key],
+      ts,
+      `${key} at ${stationId} drifts away from the section's other stations (offset ${found.offset.toFixed(3)}, was ${found.refOffset.toFixed(3)}): check the sensor`,
+      { offset: found.offset, refOffset: found.refOffset, minShift },
+    );
+    return 'raised';
+  }
+
   #trendCondition(key: string, ts: number): void {
     for (const st of this.#stations.values()) {
       const t = st.series.get(key)?.trend;
-      if (!t?.open) continue;
+      if (!t?.open || st.drift[key]) continue;
       this.#pollution(trendEvent(this.section, st.station.id, key, t.evaluate(), ts), undefined);
       return;
     }

@@ -79,6 +79,8 @@ export interface StationSnapshot {
   suddenEvent: SuddenEvent | undefined;
   /** End of the recovery period after a runoff notice (absent in snapshots written before issue 13). */
   runoffUntilTs?: number | undefined;
+  /** Parameters drifting against the section's other stations, with the offset before the drift (analytics/drift.ts). */
+  drift?: Record<string, { refOffset: number; sinceTs: number }>;
 }
 
 const GAPS_KEPT = 8;
@@ -163,6 +165,8 @@ export class StationState {
   suddenEvent: SuddenEvent | undefined;
   /** Until then the station is recovering from rain runoff (analytics/runoff.ts). */
   runoffUntilTs: number | undefined;
+  /** Parameters drifting against the section's other stations (analytics/drift.ts): data quality only while listed. */
+  drift: Record<string, { refOffset: number; sinceTs: number }>;
   lastTs: number | undefined;
   readonly #section: Section;
   readonly #options: SectionOptions;
@@ -188,6 +192,7 @@ export class StationState {
       this.series.set(key, new SeriesState(key, section, station, options, parameters, s));
     this.suddenEvent = snap?.suddenEvent;
     this.runoffUntilTs = snap?.runoffUntilTs;
+    this.drift = { ...(snap?.drift ?? {}) };
     const sc = options.suddenChange;
     if (factory && sc.enabled) {
       const signals: SuddenChangeSignal[] = station.parameters
@@ -220,6 +225,7 @@ export class StationState {
       sudden: this.sudden?.snapshot(),
       suddenEvent: this.suddenEvent,
       runoffUntilTs: this.runoffUntilTs,
+      drift: { ...this.drift },
     };
   }
 }

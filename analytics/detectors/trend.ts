@@ -205,6 +205,15 @@ export class SeriesHistory {
     return out;
   }
 
+  /** Forgets the buckets whose centre lies in [fromTs, toTs] (values a faulty sensor gave, found out later). */
+  dropBetween(fromTs: number, toTs: number): void {
+    const bucketMs = this.#s.bucketMs;
+    this.#s.buckets = this.#s.buckets.filter(([index]) => {
+      const centre = (index + 0.5) * bucketMs;
+      return centre < fromTs || centre > toTs;
+    });
+  }
+
   snapshot(): HistoryState {
     return structuredClone(this.#s);
   }

@@ -502,3 +502,32 @@ describe('section analyzer: confirm before escalating', () => {
     expect(events['upstream-arrival:bnd:up']?.[0]?.type).toBe('raise');
   });
 });
+
+// Issue 13 §3: one of two stations at a section drifts (+0.4 pH a day) while the other holds: a data-quality
+// alert for the sensor; no trend, no early warning and no exceedance on pH; back in line, the alert clears.
+describe('section analyzer: a sensor drifting against the section\'s other station', () => {
+  const DRIFT_FROM = T0 + 30 * HOUR;
+  const DRIFT_TO = DRIFT_FROM + 48 * HOUR;
+  const drift: Shape = (stationId, ts) => {
+    if (stationId !== 'BND-2' || ts < DRIFT_FROM || ts >= DRIFT_TO) return undefined;
+    return { ph: Number((7.6 + ((ts - DRIFT_FROM) / (24 * HOUR)) * 0.4).toFixed(2)) };
+  };
+  const clock = new ManualClock(T0);
+  // The real sudden-change detector (its gap rule matters here: the drifting pH is withheld from it while the
+  // drift alert is open, and refilled afterwards), not the stand-in.
+  const registry = testRegistry();
+  const analyzers: Analyzers = new Map();
+  for (const id of SECTIONS) analyzers.set(id, new SectionAnalyzer({ registry, sectionId: id, clock, upstreamView: (sid) => analyzers.get(sid)?.view() }));
+  const events = byKey(feed(analyzers, clock, readings(96, drift)));
+
+  it('raises dq-drift for BND-2 pH, clears it once back in line, and no pollution alert on pH at the section', () => {
+    expect((events['dq-drift:BND-2:ph'] ?? []).map((e) => e.type)).toEqual(['raise', 'clear']);
+    const raised = events['dq-drift:BND-2:ph']?.[0];
+    expect(raised?.ts).toBeGreaterThan(DRIFT_FROM);
+    expect(raised?.ts).toBeLessThan(DRIFT_TO);
+    const phPollution = Object.entries(events).filter(
+      ([key, evs]) => !key.startsWith('dq-') && evs.some((e) => e.type === 'raise' && e.parameters.includes('ph')),
+    );
+    expect(phPollution.map(([k, evs]) => `${k} ${evs.map((e) => new Date(e.ts).toISOString() + ' ' + e.type + ' ' + e.level + ' ' + e.parameters.join('+')).join('; ')}`)).toEqual([]);
+  });
+});
