@@ -25,23 +25,21 @@ export interface LearningQueueState {
   taintUntil: number | null;
 }
 
-/** What a flushed entry teaches. */
-export interface Lesson {
-  readonly ts: number;
-  /** |residual| for the scale, NaN when the entry teaches the scale nothing. */
-  readonly residual: number;
-  /** Value for the operating envelope, NaN when it teaches the envelope nothing. */
-  readonly value: number;
-}
+/** Receives what a flushed entry teaches: |residual| for the scale and the value for the envelope, NaN for nothing. */
+export type Learn = (ts: number, residual: number, value: number) => void;
 
+/** A ring of (ts, residual, value) triples in three typed arrays; grows by doubling, never shrinks. */
 export class LearningQueue {
   readonly #delayMs: number;
-  #ts: number[] = [];
-  #residual: number[] = [];
-  #value: number[] = [];
+  // An hour of minute data without growing (growth during the first hour of judging churned the heap).
+  #capacity = 64;
+  #ts = new Float64Array(64);
+  #residual = new Float64Array(64);
+  #value = new Float64Array(64);
   #head = 0;
-  #taintFrom: number | undefined;
-  #taintUntil: number | undefined;
+  #size = 0;
+  #taintFrom = Number.NaN;
+  #taintUntil = Number.NaN;
 
   /** @param delayMs how long an entry waits before it is learned */
   constructor(delayMs: number) {
@@ -50,14 +48,18 @@ export class LearningQueue {
 
   /** Entries waiting. */
   get size(): number {
-    return this.#ts.length - this.#head;
+    return this.#size;
   }
 
   /** Queues what the reading at `ts` would teach (NaN for nothing). */
   push(ts: number, residual: number, value: number): void {
-    this.#ts.push(ts);
-    this.#residual.push(residual);
-    this.#value.push(value);
+    if (this.#size === this.#capacity) this.#grow();
+    let i = this.#head + this.#size;
+    if (i >= this.#capacity) i -= this.#capacity;
+    this.#ts[i] = ts;
+    this.#residual[i] = residual;
+    this.#value[i] = value;
+    this.#size++;
   }
 
   /**
@@ -67,7 +69,7 @@ export class LearningQueue {
    * the spans are further apart than the delay).
    */
   taint(fromTs: number, untilTs: number): void {
-    if (this.#taintFrom !== undefined && this.#taintUntil !== undefined && fromTs <= this.#taintUntil) {
+    if (fromTs <= this.#taintUntil) {
       this.#taintFrom = Math.min(this.#taintFrom, fromTs);
       this.#taintUntil = Math.max(this.#taintUntil, untilTs);
     } else {
@@ -78,43 +80,63 @@ export class LearningQueue {
 
   /** Whether `ts` lies in the tainted span. */
   isTainted(ts: number): boolean {
-    return this.#taintFrom !== undefined && this.#taintUntil !== undefined && ts >= this.#taintFrom && ts <= this.#taintUntil;
+    return ts >= this.#taintFrom && ts <= this.#taintUntil;
   }
 
   /** Hands every entry older than `nowTs − delay` to `learn`, except tainted ones. */
-  flush(nowTs: number, learn: (lesson: Lesson) => void): void {
+  flush(nowTs: number, learn: Learn): void {
     const cutoff = nowTs - this.#delayMs;
-    while (this.#head < this.#ts.length && (this.#ts[this.#head] as number) <= cutoff) {
-      const ts = this.#ts[this.#head] as number;
-      if (!this.isTainted(ts))
-        learn({ ts, residual: this.#residual[this.#head] as number, value: this.#value[this.#head] as number });
-      this.#head++;
+    let head = this.#head;
+    let size = this.#size;
+    while (size > 0) {
+      const ts = this.#ts[head] as number;
+      if (ts > cutoff) break;
+      if (!(ts >= this.#taintFrom && ts <= this.#taintUntil)) learn(ts, this.#residual[head] as number, this.#value[head] as number);
+      if (++head === this.#capacity) head = 0;
+      size--;
     }
-    // Compact now and then so the arrays do not grow without bound.
-    if (this.#head > 256 && this.#head * 2 > this.#ts.length) {
-      this.#ts = this.#ts.slice(this.#head);
-      this.#residual = this.#residual.slice(this.#head);
-      this.#value = this.#value.slice(this.#head);
-      this.#head = 0;
-    }
+    this.#head = head;
+    this.#size = size;
   }
 
   /** Drops everything waiting (after a long gap the old context says nothing). */
   clear(): void {
-    this.#ts = [];
-    this.#residual = [];
-    this.#value = [];
     this.#head = 0;
+    this.#size = 0;
+  }
+
+  #grow(): void {
+    const entries = this.#entries();
+    this.#capacity *= 2;
+    this.#ts = new Float64Array(this.#capacity);
+    this.#residual = new Float64Array(this.#capacity);
+    this.#value = new Float64Array(this.#capacity);
+    entries.forEach(([t, r, v], k) => {
+      this.#ts[k] = t;
+      this.#residual[k] = r;
+      this.#value[k] = v;
+    });
+    this.#head = 0;
+  }
+
+  #entries(): [number, number, number][] {
+    const out: [number, number, number][] = [];
+    for (let k = 0, i = this.#head; k < this.#size; k++) {
+      out.push([this.#ts[i] as number, this.#residual[i] as number, this.#value[i] as number]);
+      if (++i === this.#capacity) i = 0;
+    }
+    return out;
   }
 
   toJSON(): LearningQueueState {
     const nul = (x: number): number | null => (Number.isFinite(x) ? x : null);
+    const entries = this.#entries();
     return {
-      ts: this.#ts.slice(this.#head),
-      residual: this.#residual.slice(this.#head).map(nul),
-      value: this.#value.slice(this.#head).map(nul),
-      taintFrom: this.#taintFrom ?? null,
-      taintUntil: this.#taintUntil ?? null,
+      ts: entries.map((e) => e[0]),
+      residual: entries.map((e) => nul(e[1])),
+      value: entries.map((e) => nul(e[2])),
+      taintFrom: Number.isFinite(this.#taintFrom) ? this.#taintFrom : null,
+      taintUntil: Number.isFinite(this.#taintUntil) ? this.#taintUntil : null,
     };
   }
 

@@ -50,6 +50,9 @@ export class ResidualScale {
   #refTs: number | undefined;
   #samples = 0;
   #firstTs: number | undefined;
+  /** quantile() result for `#cachedQ` until the next add (it is asked for twice per reading). */
+  #cachedQ = Number.NaN;
+  #cached = Number.NaN;
 
   /**
    * @param precision instrument resolution: residuals are binned in its units, and it floors the scale
@@ -80,6 +83,7 @@ export class ResidualScale {
       this.#rescale(ts);
       exponent = 0;
     }
+    this.#cachedQ = Number.NaN;
     const w = Math.exp(exponent);
     const k = binOf(Math.abs(residual) / this.#precision);
     this.#bins[k] = (this.#bins[k] as number) + w;
@@ -92,6 +96,14 @@ export class ResidualScale {
    * floored at one precision. NaN before any residual.
    */
   quantile(q: number): number {
+    if (q === this.#cachedQ) return this.#cached;
+    const v = this.#quantile(q);
+    this.#cachedQ = q;
+    this.#cached = v;
+    return v;
+  }
+
+  #quantile(q: number): number {
     if (this.#total <= 0) return Number.NaN;
     const target = q * this.#total;
     let cum = 0;

@@ -155,8 +155,8 @@ export class SignalBaseline {
       this.#outlierCount = 0;
     }
     this.#lastTs = ts;
-    this.#learning.flush(ts, this.#learn);
-    this.#pendingLevel.flush(ts, this.#joinLevel);
+    if (this.#learning.size > 0) this.#learning.flush(ts, this.#learn);
+    if (this.#pendingLevel.size > 0) this.#pendingLevel.flush(ts, this.#joinLevel);
     this.#recent.push(ts, value);
     this.#recent.evictUpTo(ts - Math.max(this.#o.eventTimeoutMs, this.#o.baselineWindowMs), this.#o.baselineMinSamples);
     const level = this.level();
@@ -237,20 +237,20 @@ export class SignalBaseline {
    * level along with it (a ramp-shaped event, issue 13 §2).
    */
   #push(ts: number, value: number): void {
-    if (this.#o.levelDelayMs <= 0) this.#joinLevel({ ts, value });
+    if (this.#o.levelDelayMs <= 0) this.#joinLevel(ts, Number.NaN, value);
     else this.#pendingLevel.push(ts, Number.NaN, value);
   }
 
-  readonly #joinLevel = (l: { ts: number; value: number }): void => {
-    this.#window.push(l.ts, l.value);
-    this.#window.evictUpTo(l.ts - this.#o.baselineWindowMs, this.#o.baselineMinSamples);
+  readonly #joinLevel = (ts: number, _residual: number, value: number): void => {
+    this.#window.push(ts, value);
+    this.#window.evictUpTo(ts - this.#o.baselineWindowMs, this.#o.baselineMinSamples);
     this.#level = Number.NaN;
   };
 
   /** A lesson whose delay has passed untainted. */
-  readonly #learn = (l: { ts: number; residual: number; value: number }): void => {
-    if (Number.isFinite(l.residual)) this.#scale.add(l.ts, l.residual);
-    if (Number.isFinite(l.value)) this.#envelope.add(l.ts, l.value);
+  readonly #learn = (ts: number, residual: number, value: number): void => {
+    if (residual === residual) this.#scale.add(ts, residual); // not NaN
+    if (value === value) this.#envelope.add(ts, value);
   };
 
   /** Event timeout: the values since the shift began become the baseline (CANARY reloads its history window). */

@@ -310,12 +310,12 @@ export class SuddenChangeDetector {
     }
     // "One odd sample never alarms": at least two rows, whatever the binomial says; and never more rows than
     // arrive within eventMaxWaitMs (sparse data: an hourly plume must not need three hours to confirm).
+    if (multi < 2 && strong < 2) return false;
     const interval = this.#qualityInterval.ms;
     const byTime = interval !== undefined && interval > 0 ? Math.floor(this.#o.eventMaxWaitMs / interval) + 1 : Infinity;
-    const cap = (n: number): number => Math.max(2, Math.min(n, byTime));
     return (
-      (multi >= 2 && multi >= cap(this.#need(this.#needMulti, m, this.#o.outlierProbability))) ||
-      (strong >= 2 && strong >= cap(this.#need(this.#needStrong, m, this.#o.strongOutlierProbability)))
+      (multi >= 2 && multi >= Math.max(2, Math.min(this.#need(this.#needMulti, m, this.#o.outlierProbability), byTime))) ||
+      (strong >= 2 && strong >= Math.max(2, Math.min(this.#need(this.#needStrong, m, this.#o.strongOutlierProbability), byTime)))
     );
   }
 

@@ -5,7 +5,13 @@
  * water is accepted after a documented time.
  */
 import { describe, expect, it } from 'vitest';
-import { LearningQueue, type Lesson } from '../../../analytics/detectors/learning-queue.js';
+import { LearningQueue } from '../../../analytics/detectors/learning-queue.js';
+
+interface Lesson {
+  ts: number;
+  residual: number;
+  value: number;
+}
 import {
   DEFAULT_SUDDEN_CHANGE_OPTIONS,
   SuddenChangeDetector,
@@ -21,7 +27,7 @@ const T0 = Date.parse('2026-05-01T00:00:00+08:00');
 describe('LearningQueue', () => {
   const drain = (q: LearningQueue, now: number): Lesson[] => {
     const out: Lesson[] = [];
-    q.flush(now, (l) => out.push(l));
+    q.flush(now, (ts, residual, value) => out.push({ ts, residual, value }));
     return out;
   };
 
@@ -66,7 +72,7 @@ describe('LearningQueue', () => {
     expect(r.size).toBe(2);
     expect(r.isTainted(55)).toBe(true);
     const out: Lesson[] = [];
-    r.flush(100, (l) => out.push(l));
+    r.flush(100, (ts, residual, value) => out.push({ ts, residual, value }));
     expect(out.map((l) => [l.ts, l.residual, l.value])).toEqual([
       [1, 2, Number.NaN],
       [3, Number.NaN, 4],
@@ -223,5 +229,20 @@ describe('sudden change on hourly data (issue 13 §6)', () => {
 
   it('one odd hourly reading is never an event', () => {
     expect(eventsFor(1, {}, true)).toEqual([]);
+  });
+});
+
+describe('LearningQueue as a ring', () => {
+  it('keeps order across growth and wrap-around', () => {
+    const q = new LearningQueue(0);
+    const seen: number[] = [];
+    let next = 0;
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 37; i++) q.push(next++, 1, 1);
+      q.flush(next - 10, (ts) => seen.push(ts));
+    }
+    q.flush(Number.POSITIVE_INFINITY, (ts) => seen.push(ts));
+    expect(seen).toEqual(Array.from({ length: next }, (_, i) => i));
+    expect(q.size).toBe(0);
   });
 });
