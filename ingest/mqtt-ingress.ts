@@ -196,7 +196,17 @@ export class MqttIngress {
         stationId: topic.stationId,
       });
     }
-    await this.#withRetry(() => this.#gateway.submit({ source: 'mqtt', payload: body, raw: text, topic, peer }));
+    const submission = { source: 'mqtt', payload: body, raw: text, topic, peer } as const;
+    if (!this.#gateway.pushingBack) {
+      // Fast path: no retry closure per message; any failure goes to the retry loop below.
+      try {
+        await this.#gateway.submit(submission);
+        return;
+      } catch {
+        // retried (and logged) by #withRetry
+      }
+    }
+    await this.#withRetry(() => this.#gateway.submit(submission));
   }
 
   async #refuse(entry: {
