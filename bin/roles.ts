@@ -79,6 +79,8 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         partitions: range(ctx.config.ingest.partitions),
         group: 'store',
         consumer: `store-${ctx.config.instance}`,
+        // Entries hold up to 1,000 readings each: few per read keep a batch near RW_INFLUX_BATCH_SIZE and a backlog out of memory.
+        batchSize: 10,
       },
       logger: ctx.logger.child({ component: 'store' }),
     });
@@ -88,7 +90,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
       registry: ctx.registry,
       logger: ctx.logger.child({ component: 'store' }),
       metrics: storeMetrics(ctx.metrics),
-      options: { batchSize: ctx.config.influx.batchSize },
+      options: { batchSize: ctx.config.influx.batchSize, writesInFlight: ctx.config.influx.writesInFlight },
     });
     writer.on('error', (err) => ctx.logger.error({ err }, 'store writer stopped'));
     await ctx.lifecycle.add(part('store-writer', () => writer.start(), () => writer.close()));

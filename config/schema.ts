@@ -42,6 +42,7 @@ export const ConfigSchema = Type.Object({
     bucket: str('', { env: 'RW_INFLUX_BUCKET', description: 'v2: bucket (empty = RW_INFLUX_DATABASE).' }),
     token: str('', { env: 'RW_INFLUX_TOKEN', description: 'v2: API token (also used for InfluxQL reads on 2.x/3.x).' }),
     batchSize: int(5000, 1, 100000, { env: 'RW_INFLUX_BATCH_SIZE', description: 'Store writer: readings per InfluxDB write.' }),
+    writesInFlight: int(4, 1, 32, { env: 'RW_INFLUX_WRITES_IN_FLIGHT', description: 'Store writer: batches written to InfluxDB at once (each waits on the WAL sync; a few overlap it).' }),
     timeoutMs: int(10000, 100, 600000, { env: 'RW_INFLUX_TIMEOUT_MS', description: 'Timeout of one InfluxDB request.' }),
   }, { default: {} }),
   mqtt: Type.Object({

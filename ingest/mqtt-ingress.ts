@@ -51,7 +51,7 @@ export interface MqttIngressOptions {
   readonly allSections?: readonly string[];
   readonly connections: number;
   readonly maxPayloadBytes: number;
-  /** Messages handled at once per connection before the packet loop waits. @defaultValue 1000 */
+  /** Messages handled at once per connection before the packet loop waits. @defaultValue 200 */
   readonly maxInFlight?: number;
 }
 
@@ -99,7 +99,7 @@ export class MqttIngress {
         ...(this.#options.username ? { username: this.#options.username } : {}),
         ...(this.#options.password ? { password: this.#options.password } : {}),
       });
-      const inFlight = new InFlight(client, this.#options.maxInFlight ?? 1000);
+      const inFlight = new InFlight(client, this.#options.maxInFlight ?? 200);
       client.handleMessage = (packet, next) => inFlight.take(packet, next, () => this.#handle(packet, clientId));
       client.on('error', (err) => this.#logger.warn({ err, clientId }, 'MQTT ingress connection error'));
       client.on('offline', () => this.#logger.warn({ clientId }, 'MQTT ingress offline; reconnecting'));

@@ -25,7 +25,7 @@ export interface StoreWriterOptions {
    * a few large writes beat many small ones. @defaultValue 250
    */
   readonly lingerMs?: number;
-  /** Batches being written (and retried) at once. @defaultValue 2 */
+  /** Batches being written (and retried) at once. @defaultValue 4 */
   readonly writesInFlight?: number;
   /** First retry delay after a failed write; doubles up to maxRetryDelayMs. @defaultValue 250 */
   readonly retryDelayMs?: number;
@@ -52,7 +52,7 @@ export class StoreWriter extends EventEmitter<{ error: [Error]; written: [number
     this.#registry = deps.registry;
     this.#logger = deps.logger;
     this.#metrics = deps.metrics;
-    this.#options = { batchSize: 5000, lingerMs: 250, writesInFlight: 2, retryDelayMs: 250, maxRetryDelayMs: 5000, ...deps.options };
+    this.#options = { batchSize: 5000, lingerMs: 250, writesInFlight: 4, retryDelayMs: 250, maxRetryDelayMs: 5000, ...deps.options };
   }
 
   async start(): Promise<void> {
