@@ -14,7 +14,13 @@
  * station and time).
  *
  * Bounded: with `max` messages handled and unacknowledged, the packet loop
- * waits until one is done, so nothing is read from the socket meanwhile.
+ * waits until one is done, so nothing is read from the socket meanwhile. A
+ * PINGRESP is then not read either, and mqtt.js would call the connection dead
+ * 1.5 keepalive periods after its PINGREQ, though it is only busy (Redis slow
+ * or the log over its high-water mark). So while the loop waits, a PINGREQ goes
+ * out every half keepalive period (the broker keeps hearing from the client)
+ * and mqtt.js's keepalive timer is restarted with it; a broker that really
+ * went away still shows as a socket error or close.
  */
 import type { IPublishPacket, MqttClient } from 'mqtt';
 
@@ -33,12 +39,16 @@ export class InFlight {
   /** Bumped on every close: a message acknowledges only on the connection it came on. */
   #connection = 0;
   #waiting: (() => void) | undefined;
+  #pinging: NodeJS.Timeout | undefined;
 
   constructor(client: MqttClient, max: number) {
     this.#client = client;
     this.#max = Math.max(1, max);
     client.on('close', () => {
       this.#connection++;
+      // The packet loop that waited belongs to the closed connection: mqtt.js starts a new one.
+      this.#waiting = undefined;
+      this.#stopPinging();
     });
   }
 
@@ -74,7 +84,36 @@ export class InFlight {
       () => this.#done(),
     );
     if (this.#size < this.#max) next(ACK_LATER);
-    else this.#waiting = () => next(ACK_LATER);
+    else {
+      this.#waiting = () => next(ACK_LATER);
+      this.#startPinging();
+    }
+  }
+
+  /** Whether the packet loop is waiting for a message to be done. */
+  get paused(): boolean {
+    return this.#waiting !== undefined;
+  }
+
+  #startPinging(): void {
+    if (this.#pinging) return;
+    const client = this.#client;
+    const keepaliveMs = (client.options.keepalive ?? 0) * 1000;
+    if (keepaliveMs <= 0) return;
+    client.reschedulePing(true);
+    this.#pinging = setInterval(() => {
+      if (!client.connected) return;
+      client.sendPing();
+      client.reschedulePing(true);
+    }, keepaliveMs / 2);
+    this.#pinging.unref();
+  }
+
+  #stopPinging(): void {
+    if (!this.#pinging) return;
+    clearInterval(this.#pinging);
+    this.#pinging = undefined;
+    if (this.#client.connected) this.#client.reschedulePing(true);
   }
 
   #done(): void {
@@ -82,6 +121,7 @@ export class InFlight {
     const waiting = this.#waiting;
     if (waiting && this.#size < this.#max) {
       this.#waiting = undefined;
+      this.#stopPinging();
       waiting();
     }
   }

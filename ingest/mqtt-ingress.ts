@@ -53,6 +53,8 @@ export interface MqttIngressOptions {
   readonly maxPayloadBytes: number;
   /** Messages handled at once per connection before the packet loop waits. @defaultValue 200 */
   readonly maxInFlight?: number;
+  /** MQTT keepalive in seconds. @defaultValue 30 */
+  readonly keepaliveSeconds?: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -65,6 +67,7 @@ export class MqttIngress {
   readonly #inFlight: InFlight[] = [];
   #closing = false;
   #closed: Promise<void> | undefined;
+  #reconnects = 0;
 
   constructor(deps: { gateway: IngestGateway & { readonly pushingBack: boolean }; options: MqttIngressOptions; logger: Logger }) {
     this.#gateway = deps.gateway;
@@ -91,7 +94,7 @@ export class MqttIngress {
         clientId,
         clean: false,
         protocolVersion: 4,
-        keepalive: 30,
+        keepalive: this.#options.keepaliveSeconds ?? 30,
         reconnectPeriod: 1000,
         connectTimeout: 10_000,
         // Subscribing is done on every connect below; mqtt.js's own resubscription would only repeat it.
@@ -102,7 +105,10 @@ export class MqttIngress {
       const inFlight = new InFlight(client, this.#options.maxInFlight ?? 200);
       client.handleMessage = (packet, next) => inFlight.take(packet, next, () => this.#handle(packet, clientId));
       client.on('error', (err) => this.#logger.warn({ err, clientId }, 'MQTT ingress connection error'));
-      client.on('offline', () => this.#logger.warn({ clientId }, 'MQTT ingress offline; reconnecting'));
+      client.on('offline', () => {
+        this.#reconnects++;
+        this.#logger.warn({ clientId }, 'MQTT ingress offline; reconnecting');
+      });
       // Subscribe on every connect, not only the first: Mosquitto 2.0 restores a persistent session
       // after a restart but not its $share subscription, while still reporting the session present,
       // so relying on the session left ingest deaf after a broker restart (found by the fault drill).
@@ -254,6 +260,11 @@ export class MqttIngress {
         delayMs = Math.min(delayMs * 2, 2000);
       }
     }
+  }
+
+  /** Times a connection went offline (and mqtt.js began reconnecting) since start. */
+  get reconnects(): number {
+    return this.#reconnects;
   }
 
   /** Messages handled and not yet acknowledged, summed over the connections. */
