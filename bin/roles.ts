@@ -26,6 +26,9 @@ export const ROLES = ['ingest', 'store', 'analytics', 'alerts', 'api', 'hj212'] 
 export type Role = (typeof ROLES)[number];
 
 /** External services each role needs. */
+/** Log entries per analytics read; a full read means it is behind the log (offline checks wait). */
+const ANALYTICS_READ_ENTRIES = 20;
+
 export const ROLE_NEEDS: Record<Role, ServiceNeeds> = {
   ingest: { redis: true, mqtt: true },
   store: { redis: true, influx: true },
@@ -109,7 +112,8 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
     let openKeys: Promise<Set<string>> | undefined;
     const reader = new LogConsumer({
       redis: ctx.redis('analytics-consumer'),
-      options: { prefix: config.redis.prefix, partitions: owned, group: 'analytics', consumer: `analytics-${config.instance}` },
+      // Few entries per read (each holds up to 1,000 readings): a backlog is caught up in bounded steps, not read into memory.
+      options: { prefix: config.redis.prefix, partitions: owned, group: 'analytics', consumer: `analytics-${config.instance}`, batchSize: ANALYTICS_READ_ENTRIES },
       logger: ctx.logger.child({ component: 'analytics' }),
     });
     const worker = new AnalyticsWorker({
@@ -129,6 +133,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         return openKeys;
       },
       sections,
+      settings: { fullReadEntries: ANALYTICS_READ_ENTRIES },
       options: readOptionsFile(config.analytics.optionsFile) as never,
       logger: ctx.logger.child({ component: 'analytics' }),
     });
