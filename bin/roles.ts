@@ -66,6 +66,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         allSections,
         connections: config.mqtt.connections,
         maxPayloadBytes: config.ingest.maxPayloadBytes,
+        maxInFlight: config.mqtt.inFlight,
       },
       logger: ctx.logger.child({ component: 'mqtt-ingress' }),
     });

@@ -53,6 +53,7 @@ export const ConfigSchema = Type.Object({
     clientId: str('riverwatch-ingest', { env: 'RW_MQTT_CLIENT_ID', description: 'Stable client id prefix; each ingest process must use its own (e.g. riverwatch-ingest-2).' }, { minLength: 1 }),
     shareGroup: str('', { env: 'RW_MQTT_SHARE_GROUP', description: 'MQTT shared-subscription group ($share/<group>/wq/+/+/readings) for brokers that keep shared subscriptions across restarts (EMQX); empty (default) = plain subscriptions by section, which Mosquitto keeps across restarts (it does not restore $share ones).' }),
     slice: str('1/1', { env: 'RW_MQTT_SLICE', description: 'With plain subscriptions: this ingest process takes slice k of n of the registry\'s sections ("k/n", sorted ids dealt round-robin); give each of n ingest processes its own k.' }, { pattern: '^[1-9][0-9]*/[1-9][0-9]*$' }),
+    inFlight: int(200, 1, 10000, { env: 'RW_MQTT_IN_FLIGHT', description: 'Messages handled at once per subscriber connection, each acknowledged after its append; their appends share Redis round trips.' }),
     connections: int(2, 1, 32, { env: 'RW_MQTT_CONNECTIONS', description: 'Subscriber connections per ingest process; its sections are dealt over them (each has up to 200 messages in flight, so more connections are seldom needed).' }),
   }, { default: {} }),
   http: Type.Object({
