@@ -51,7 +51,7 @@ export interface MqttIngressOptions {
   readonly allSections?: readonly string[];
   readonly connections: number;
   readonly maxPayloadBytes: number;
-  /** Messages handled at once per connection before the packet loop waits. @defaultValue 200 */
+  /** Messages handled at once per connection before the packet loop waits; 1 with a share group. @defaultValue 200 */
   readonly maxInFlight?: number;
   /** MQTT keepalive in seconds. @defaultValue 30 */
   readonly keepaliveSeconds?: number;
@@ -102,7 +102,10 @@ export class MqttIngress {
         ...(this.#options.username ? { username: this.#options.username } : {}),
         ...(this.#options.password ? { password: this.#options.password } : {}),
       });
-      const inFlight = new InFlight(client, this.#options.maxInFlight ?? 200);
+      // A share group (Mosquitto: round-robin) spreads a station's messages over the connections, so
+      // messages handled at once would be appended out of order (found by the GECCO replay test):
+      // there, one message in flight per connection, as before issue 14.
+      const inFlight = new InFlight(client, this.#options.shareGroup ? 1 : (this.#options.maxInFlight ?? 200));
       client.handleMessage = (packet, next) => inFlight.take(packet, next, () => this.#handle(packet, clientId));
       client.on('error', (err) => this.#logger.warn({ err, clientId }, 'MQTT ingress connection error'));
       client.on('offline', () => {
