@@ -13,7 +13,7 @@ const total = profile.samples.length;
 const byKey = new Map<string, number>();
 const byFile = new Map<string, number>();
 for (const node of profile.nodes) {
-  const url = node.callFrame.url.replace(/^file:\/\/.*?node_modules\//, 'nm:').replace(/^file:\/\/\/work\/main\//, '');
+  const url = node.callFrame.url.replace(/^file:\/\/.*?node_modules\//, 'nm:').replace(/^file:\/\/\/work\/[^/]+\//, '');
   const key = `${node.callFrame.functionName || '(anonymous)'} ${url}:${node.callFrame.lineNumber}`;
   byKey.set(key, (byKey.get(key) ?? 0) + node.hitCount);
   const area = url.startsWith('nm:') ? url.split('/').slice(0, url.startsWith('nm:@') ? 2 : 1).join('/') : url === '' ? '(native/gc/idle)' : url.split('/')[0] ?? url;

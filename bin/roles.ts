@@ -30,6 +30,9 @@ export const ROLES = ['ingest', 'store', 'analytics', 'alerts', 'api', 'hj212'] 
 export type Role = (typeof ROLES)[number];
 
 /** External services each role needs. */
+/** Log entries per analytics read; a full read means it is behind the log (offline checks wait). */
+const ANALYTICS_READ_ENTRIES = 20;
+
 export const ROLE_NEEDS: Record<Role, ServiceNeeds> = {
   ingest: { redis: true, mqtt: true },
   store: { redis: true, influx: true },
@@ -67,6 +70,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         allSections,
         connections: config.mqtt.connections,
         maxPayloadBytes: config.ingest.maxPayloadBytes,
+        maxInFlight: config.mqtt.inFlight,
       },
       logger: ctx.logger.child({ component: 'mqtt-ingress' }),
     });
@@ -83,6 +87,8 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         partitions: range(ctx.config.ingest.partitions),
         group: 'store',
         consumer: `store-${ctx.config.instance}`,
+        // Entries hold up to 1,000 readings each: few per read keep a batch near RW_INFLUX_BATCH_SIZE and a backlog out of memory.
+        batchSize: 10,
       },
       logger: ctx.logger.child({ component: 'store' }),
     });
@@ -92,7 +98,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
       registry: ctx.registry,
       logger: ctx.logger.child({ component: 'store' }),
       metrics: storeMetrics(ctx.metrics),
-      options: { batchSize: ctx.config.influx.batchSize },
+      options: { batchSize: ctx.config.influx.batchSize, writesInFlight: ctx.config.influx.writesInFlight },
     });
     writer.on('error', (err) => ctx.logger.error({ err }, 'store writer stopped'));
     await ctx.lifecycle.add(part('store-writer', () => writer.start(), () => writer.close()));
@@ -120,7 +126,8 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
     let openKeys: Promise<Set<string>> | undefined;
     const reader = new LogConsumer({
       redis: ctx.redis('analytics-consumer'),
-      options: { prefix: config.redis.prefix, partitions: owned, group: 'analytics', consumer: `analytics-${config.instance}` },
+      // Few entries per read (each holds up to 1,000 readings): a backlog is caught up in bounded steps, not read into memory.
+      options: { prefix: config.redis.prefix, partitions: owned, group: 'analytics', consumer: `analytics-${config.instance}`, batchSize: ANALYTICS_READ_ENTRIES },
       logger: ctx.logger.child({ component: 'analytics' }),
     });
     const worker = new AnalyticsWorker({
@@ -140,6 +147,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
         return openKeys;
       },
       sections,
+      settings: { fullReadEntries: ANALYTICS_READ_ENTRIES },
       options: readOptionsFile(config.analytics.optionsFile) as never,
       logger: ctx.logger.child({ component: 'analytics' }),
     });

@@ -42,6 +42,7 @@ export const ConfigSchema = Type.Object({
     bucket: str('', { env: 'RW_INFLUX_BUCKET', description: 'v2: bucket (empty = RW_INFLUX_DATABASE).' }),
     token: str('', { env: 'RW_INFLUX_TOKEN', description: 'v2: API token (also used for InfluxQL reads on 2.x/3.x).' }),
     batchSize: int(5000, 1, 100000, { env: 'RW_INFLUX_BATCH_SIZE', description: 'Store writer: readings per InfluxDB write.' }),
+    writesInFlight: int(4, 1, 32, { env: 'RW_INFLUX_WRITES_IN_FLIGHT', description: 'Store writer: batches written to InfluxDB at once (each waits on the WAL sync; a few overlap it).' }),
     timeoutMs: int(10000, 100, 600000, { env: 'RW_INFLUX_TIMEOUT_MS', description: 'Timeout of one InfluxDB request.' }),
   }, { default: {} }),
   mqtt: Type.Object({
@@ -52,7 +53,8 @@ export const ConfigSchema = Type.Object({
     clientId: str('riverwatch-ingest', { env: 'RW_MQTT_CLIENT_ID', description: 'Stable client id prefix; each ingest process must use its own (e.g. riverwatch-ingest-2).' }, { minLength: 1 }),
     shareGroup: str('', { env: 'RW_MQTT_SHARE_GROUP', description: 'MQTT shared-subscription group ($share/<group>/wq/+/+/readings) for brokers that keep shared subscriptions across restarts (EMQX); empty (default) = plain subscriptions by section, which Mosquitto keeps across restarts (it does not restore $share ones).' }),
     slice: str('1/1', { env: 'RW_MQTT_SLICE', description: 'With plain subscriptions: this ingest process takes slice k of n of the registry\'s sections ("k/n", sorted ids dealt round-robin); give each of n ingest processes its own k.' }, { pattern: '^[1-9][0-9]*/[1-9][0-9]*$' }),
-    connections: int(2, 1, 32, { env: 'RW_MQTT_CONNECTIONS', description: 'Subscriber connections per ingest process; its sections are dealt over them (mqtt.js handles one packet at a time per connection).' }),
+    inFlight: int(200, 1, 10000, { env: 'RW_MQTT_IN_FLIGHT', description: 'Messages handled at once per subscriber connection, each acknowledged after its append; their appends share Redis round trips.' }),
+    connections: int(2, 1, 32, { env: 'RW_MQTT_CONNECTIONS', description: 'Subscriber connections per ingest process; its sections are dealt over them (each has up to 200 messages in flight, so more connections are seldom needed).' }),
   }, { default: {} }),
   http: Type.Object({
     host: str('127.0.0.1', { env: 'RW_HTTP_HOST', description: 'Address the API and dashboard listen on (0.0.0.0 for all interfaces).' }),

@@ -1,10 +1,22 @@
 /**
- * MQTT ingress (issue 3 §1): QoS 1 subscribers with stable client ids and
- * persistent sessions. mqtt.js handles incoming packets one at a time and
- * sends the PUBACK when handleMessage's callback runs, so the callback runs
- * only after the reading is in the readings log (or refused into the dead
- * letters). Several connections per process give parallelism. Under
- * back-pressure the callback is held: no PUBACK, the broker queues.
+ * MQTT ingress (issue 3 §1, issue 14): QoS 1 subscribers with stable client
+ * ids and persistent sessions. The PUBACK of a message is sent only after its
+ * reading is in the readings log (or refused into the dead letters).
+ *
+ * Many messages in flight per connection (issue 14): mqtt.js hands packets to
+ * `handleMessage` one at a time and lets the next packet through only when the
+ * callback runs, which also sends the PUBACK; so a connection had one message
+ * in flight, appends had nothing to coalesce with, and a PINGRESP queued behind
+ * publishes waiting on Redis could miss the keepalive deadline (the keepalive
+ * drops of issue 14). Here the callback runs at once with a marker error,
+ * which mqtt.js passes to its packet loop (it sends no PUBACK and reports
+ * nothing: handlers/publish.js, qos 1), and {@link InFlight} sends the PUBACK
+ * itself once the append resolved, on the same connection only. Up to
+ * `maxInFlight` messages per connection are handled at once (the broker
+ * bounds it too: Mosquitto's `max_inflight_messages`); beyond that the packet
+ * loop waits, so memory stays bounded. Concurrent appends coalesce into one
+ * Redis pipeline (readings-log.ts), and PUBACKs go out in arrival order.
+ * Under back-pressure the PUBACKs are held: the broker queues.
  *
  * What each connection subscribes to (see {@link subscriptionPlan}):
  * - `sections` (the default): plain subscriptions `wq/{sectionId}/+/readings`,
@@ -22,6 +34,7 @@
  */
 import { TextDecoder } from 'node:util';
 import mqtt, { type IPublishPacket, type ISubscriptionMap, type MqttClient } from 'mqtt';
+import { InFlight } from './in-flight.js';
 import { AppError, READINGS_FILTER, parseReadingsTopic, type IngestGateway } from '../domain/index.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -38,6 +51,10 @@ export interface MqttIngressOptions {
   readonly allSections?: readonly string[];
   readonly connections: number;
   readonly maxPayloadBytes: number;
+  /** Messages handled at once per connection before the packet loop waits; 1 with a share group. @defaultValue 200 */
+  readonly maxInFlight?: number;
+  /** MQTT keepalive in seconds. @defaultValue 30 */
+  readonly keepaliveSeconds?: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -47,8 +64,10 @@ export class MqttIngress {
   readonly #options: MqttIngressOptions;
   readonly #logger: Logger;
   readonly #clients: MqttClient[] = [];
+  readonly #inFlight: InFlight[] = [];
   #closing = false;
   #closed: Promise<void> | undefined;
+  #reconnects = 0;
 
   constructor(deps: { gateway: IngestGateway & { readonly pushingBack: boolean }; options: MqttIngressOptions; logger: Logger }) {
     this.#gateway = deps.gateway;
@@ -75,7 +94,7 @@ export class MqttIngress {
         clientId,
         clean: false,
         protocolVersion: 4,
-        keepalive: 30,
+        keepalive: this.#options.keepaliveSeconds ?? 30,
         reconnectPeriod: 1000,
         connectTimeout: 10_000,
         // Subscribing is done on every connect below; mqtt.js's own resubscription would only repeat it.
@@ -83,17 +102,16 @@ export class MqttIngress {
         ...(this.#options.username ? { username: this.#options.username } : {}),
         ...(this.#options.password ? { password: this.#options.password } : {}),
       });
-      client.handleMessage = (packet, done) => {
-        this.#handle(packet, clientId).then(
-          () => done(),
-          (err: unknown) => {
-            // Only reached while closing: leave the message unacknowledged, the broker redelivers it.
-            this.#logger.debug({ err, clientId }, 'message left unacknowledged');
-          },
-        );
-      };
+      // A share group (Mosquitto: round-robin) spreads a station's messages over the connections, so
+      // messages handled at once would be appended out of order (found by the GECCO replay test):
+      // there, one message in flight per connection, as before issue 14.
+      const inFlight = new InFlight(client, this.#options.shareGroup ? 1 : (this.#options.maxInFlight ?? 200));
+      client.handleMessage = (packet, next) => inFlight.take(packet, next, () => this.#handle(packet, clientId));
       client.on('error', (err) => this.#logger.warn({ err, clientId }, 'MQTT ingress connection error'));
-      client.on('offline', () => this.#logger.warn({ clientId }, 'MQTT ingress offline; reconnecting'));
+      client.on('offline', () => {
+        this.#reconnects++;
+        this.#logger.warn({ clientId }, 'MQTT ingress offline; reconnecting');
+      });
       // Subscribe on every connect, not only the first: Mosquitto 2.0 restores a persistent session
       // after a restart but not its $share subscription, while still reporting the session present,
       // so relying on the session left ingest deaf after a broker restart (found by the fault drill).
@@ -136,6 +154,7 @@ export class MqttIngress {
         }),
       );
       this.#clients.push(client);
+      this.#inFlight.push(inFlight);
     }
     await Promise.all(connects);
   }
@@ -186,7 +205,17 @@ export class MqttIngress {
         stationId: topic.stationId,
       });
     }
-    await this.#withRetry(() => this.#gateway.submit({ source: 'mqtt', payload: body, raw: text, topic, peer }));
+    const submission = { source: 'mqtt', payload: body, raw: text, topic, peer } as const;
+    if (!this.#gateway.pushingBack) {
+      // Fast path: no retry closure per message; any failure goes to the retry loop below.
+      try {
+        await this.#gateway.submit(submission);
+        return;
+      } catch {
+        // retried (and logged) by #withRetry
+      }
+    }
+    await this.#withRetry(() => this.#gateway.submit(submission));
   }
 
   async #refuse(entry: {
@@ -234,6 +263,16 @@ export class MqttIngress {
         delayMs = Math.min(delayMs * 2, 2000);
       }
     }
+  }
+
+  /** Times a connection went offline (and mqtt.js began reconnecting) since start. */
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+
+  /** Messages handled and not yet acknowledged, summed over the connections. */
+  get inFlight(): number {
+    return this.#inFlight.reduce((n, f) => n + f.size, 0);
   }
 
   close(): Promise<void> {

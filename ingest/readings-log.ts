@@ -104,6 +104,7 @@ export class RedisReadingsLog implements ReadingsLog {
         else byPartition.set(p, [reading]);
       }
     }
+    const started = performance.now();
     try {
       const pipeline = this.#redis.pipeline();
       for (const [p, list] of byPartition) {
@@ -115,6 +116,7 @@ export class RedisReadingsLog implements ReadingsLog {
       const results = await pipeline.exec();
       const failed = results?.find(([err]) => err);
       if (!results || failed) throw failed?.[0] ?? new Error('readings log append returned no result');
+      this.#metrics?.appendSeconds.observe((performance.now() - started) / 1000);
       for (const item of batch) item.resolve();
     } catch (err) {
       for (const item of batch) item.reject(err);

@@ -1,8 +1,12 @@
 /**
  * Store writer: reads the readings log through the `store` group in batches,
  * writes them to InfluxDB and acknowledges only after InfluxDB answered
- * success. While InfluxDB is down it retries the same batch with backoff and
- * reads nothing new, so memory stays bounded and the log holds the backlog.
+ * success. Up to `writesInFlight` batches are written at once (issue 14: one
+ * write at a time left the pipeline idle while InfluxDB synced its WAL or
+ * created series); each batch is acknowledged on its own, so the order in
+ * which writes finish does not matter. While InfluxDB is down the batches in
+ * flight are retried with backoff and nothing new is read, so memory stays
+ * bounded and the log holds the backlog.
  */
 import { EventEmitter } from 'node:events';
 import type { Registry } from '../domain/index.js';
@@ -21,6 +25,8 @@ export interface StoreWriterOptions {
    * a few large writes beat many small ones. @defaultValue 250
    */
   readonly lingerMs?: number;
+  /** Batches being written (and retried) at once. @defaultValue 4 */
+  readonly writesInFlight?: number;
   /** First retry delay after a failed write; doubles up to maxRetryDelayMs. @defaultValue 250 */
   readonly retryDelayMs?: number;
   /** @defaultValue 5000 */
@@ -36,7 +42,8 @@ export class StoreWriter extends EventEmitter<{ error: [Error]; written: [number
   readonly #options: Required<StoreWriterOptions>;
   #running: Promise<void> | undefined;
   #closing = false;
-  #wake: (() => void) | undefined;
+  readonly #wakes = new Set<() => void>();
+  readonly #writes = new Set<Promise<void>>();
 
   constructor(deps: { consumer: LogConsumer; influx: InfluxStore; registry: Registry; logger: Logger; metrics?: ReturnType<typeof storeMetrics>; options?: StoreWriterOptions }) {
     super();
@@ -45,7 +52,7 @@ export class StoreWriter extends EventEmitter<{ error: [Error]; written: [number
     this.#registry = deps.registry;
     this.#logger = deps.logger;
     this.#metrics = deps.metrics;
-    this.#options = { batchSize: 5000, lingerMs: 250, retryDelayMs: 250, maxRetryDelayMs: 5000, ...deps.options };
+    this.#options = { batchSize: 5000, lingerMs: 250, writesInFlight: 4, retryDelayMs: 250, maxRetryDelayMs: 5000, ...deps.options };
   }
 
   async start(): Promise<void> {
@@ -56,29 +63,42 @@ export class StoreWriter extends EventEmitter<{ error: [Error]; written: [number
   }
 
   async #loop(): Promise<void> {
-    while (!this.#closing) {
-      let entries: LogEntry[];
-      try {
-        entries = await this.#collect();
-      } catch (err) {
-        if (this.#closing) return;
-        this.#logger.warn({ err }, 'reading the readings log failed; retrying');
-        await this.#sleep(this.#options.retryDelayMs * 4);
-        continue;
+    try {
+      while (!this.#closing) {
+        if (this.#writes.size >= Math.max(1, this.#options.writesInFlight)) {
+          await Promise.race(this.#writes);
+          continue;
+        }
+        let entries: LogEntry[];
+        try {
+          entries = await this.#collect();
+        } catch (err) {
+          if (this.#closing) return;
+          this.#logger.warn({ err }, 'reading the readings log failed; retrying');
+          await this.#sleep(this.#options.retryDelayMs * 4);
+          continue;
+        }
+        if (entries.length === 0) continue;
+        const write = this.#write(entries).finally(() => this.#writes.delete(write));
+        this.#writes.add(write);
       }
-      if (entries.length === 0) continue;
-      const lines: string[] = [];
-      for (const entry of entries) {
-        for (const reading of entry.readings) lines.push(readingToLine(reading, this.#registry.section(reading.sectionId)?.riverId ?? 'unknown'));
-      }
-      const t0 = performance.now();
-      const written = await this.#writeUntilDone(lines);
-      this.#logger.debug({ points: lines.length, writeMs: Math.round(performance.now() - t0) }, 'batch written');
-      if (!written) return; // closing: the entries stay pending and are written after restart
-      await this.#ackUntilDone(entries);
-      this.#metrics?.written.inc(lines.length);
-      this.emit('written', lines.length);
+    } finally {
+      // Closing: the writes in flight end (written and acknowledged, or left pending for after a restart).
+      await Promise.all(this.#writes);
     }
+  }
+
+  /** Writes one batch until InfluxDB accepts it, then acknowledges its entries. */
+  async #write(entries: LogEntry[]): Promise<void> {
+    const lines: string[] = [];
+    for (const entry of entries) {
+      for (const reading of entry.readings) lines.push(readingToLine(reading, this.#registry.section(reading.sectionId)?.riverId ?? 'unknown'));
+    }
+    const written = await this.#writeUntilDone(lines);
+    if (!written) return; // closing: the entries stay pending and are written after restart
+    await this.#ackUntilDone(entries);
+    this.#metrics?.written.inc(lines.length);
+    this.emit('written', lines.length);
   }
 
   /** Reads until a batch is full or the linger time after the first entry has passed. */
@@ -135,18 +155,20 @@ export class StoreWriter extends EventEmitter<{ error: [Error]; written: [number
 
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.#wakes.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      this.#wakes.add(wake);
     });
   }
 
   async close(): Promise<void> {
     if (this.#closing) return this.#running;
     this.#closing = true;
-    this.#wake?.();
+    for (const wake of [...this.#wakes]) wake();
     await this.#running;
   }
 }

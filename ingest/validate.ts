@@ -133,30 +133,30 @@ function validateOne(
   const values: Record<string, number> = {};
   const flags: Record<string, DataFlag> = {};
   let kept = 0;
-  const measured = new Set(station.parameters);
+  // No closure or Set per reading: this loop runs for every value of every reading (issue 14 profile).
+  const measured = station.parameters;
   for (const key of Object.keys(item.values)) {
     const value = item.values[key];
-    const rejectValue = (code: ErrorCode, message: string) => rejections.push({ code, message, index, stationId, parameter: key });
     if (!ctx.parameters.has(key)) {
-      rejectValue('RW_UNKNOWN_PARAMETER', `parameter "${truncate(key)}" is unknown`);
+      rejectValue(rejections, index, stationId, key, 'RW_UNKNOWN_PARAMETER', `parameter "${truncate(key)}" is unknown`);
       continue;
     }
-    if (!measured.has(key)) {
-      rejectValue('RW_UNKNOWN_PARAMETER', `station "${stationId}" does not measure "${key}"`);
+    if (!measured.includes(key)) {
+      rejectValue(rejections, index, stationId, key, 'RW_UNKNOWN_PARAMETER', `station "${stationId}" does not measure "${key}"`);
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      rejectValue('RW_NOT_FINITE', `"${key}" must be a finite number, got ${describe(value)}`);
+      rejectValue(rejections, index, stationId, key, 'RW_NOT_FINITE', `"${key}" must be a finite number, got ${describe(value)}`);
       continue;
     }
     const spec = ctx.parameters.get(key);
     if (spec && (value < spec.plausibleMin || value > spec.plausibleMax)) {
-      rejectValue('RW_OUT_OF_RANGE', `"${key}" = ${value} is outside ${spec.plausibleMin}–${spec.plausibleMax} ${spec.unit}`.trim());
+      rejectValue(rejections, index, stationId, key, 'RW_OUT_OF_RANGE', `"${key}" = ${value} is outside ${spec.plausibleMin}–${spec.plausibleMax} ${spec.unit}`.trim());
       continue;
     }
     const flag = rawFlags[key];
     if (flag !== undefined && !isDataFlag(flag)) {
-      rejectValue('RW_INVALID_FLAG', `flag of "${key}" must be one of N F M S D C T B`);
+      rejectValue(rejections, index, stationId, key, 'RW_INVALID_FLAG', `flag of "${key}" must be one of N F M S D C T B`);
       continue;
     }
     values[key] = value;
@@ -184,6 +184,10 @@ function validateOne(
     receivedAt: ctx.now,
   };
   readings.push(reading);
+}
+
+function rejectValue(rejections: Rejection[], index: number, stationId: string, parameter: string, code: ErrorCode, message: string): void {
+  rejections.push({ code, message, index, stationId, parameter });
 }
 
 /** Epoch ms from ISO 8601 with an offset or epoch milliseconds; undefined when neither. */

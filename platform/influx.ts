@@ -1,11 +1,24 @@
 /**
- * InfluxDB adapter: writes through `@influxdata/influxdb-client` (line
- * protocol, gzip) in v2 mode (/api/v2/write) or v1 mode (/write, for 1.x such
- * as Debian's 1.6, by pointing the client's write path there), and reads with
- * InfluxQL over /query, which 1.x, 2.x and 3.x all answer (DESIGN.md "InfluxDB").
+ * InfluxDB adapter: writes line protocol with one HTTP request per batch of
+ * at most `batchSize` lines, in v2 mode (/api/v2/write) or v1 mode (/write,
+ * for 1.x such as Debian's 1.6), and reads with InfluxQL over /query, which
+ * 1.x, 2.x and 3.x all answer (DESIGN.md "InfluxDB").
+ *
+ * Why not `@influxdata/influxdb-client`'s write API any more (issue 14): given
+ * more lines than its batch size, it sends the first chunks in the background
+ * and swallows their errors (WriteBuffer.add: `this.flush().catch(() => {})`),
+ * while `flush()` awaits only the last chunk. The store writer then
+ * acknowledged readings whose write had failed or was still in flight: a path
+ * for acknowledged readings to be trimmed from the log without reaching
+ * InfluxDB (test/integration/ingest/influx-write.test.ts). Here every request
+ * is awaited and any non-2xx answer rejects. It also drops the client's
+ * per-line work (UTF-8 length of every line, a copy per chunk).
  */
-import { InfluxDB, type WriteApi, setLogger } from '@influxdata/influxdb-client';
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
 import type { Logger } from './logger.js';
+
+const gzipAsync = promisify(gzip);
 
 export interface InfluxOptions {
   readonly url: string;
@@ -18,9 +31,9 @@ export interface InfluxOptions {
   readonly bucket?: string;
   readonly token?: string;
   readonly timeoutMs?: number;
-  /** Lines per request; batches above this are split by the client. @defaultValue 5000 */
+  /** Lines per request; larger writes are sent as several requests, one after the other. @defaultValue 5000 */
   readonly batchSize?: number;
-  /** Compress bodies above this many bytes. @defaultValue 1000 */
+  /** Compress bodies above this many bytes (gzip level 1: line protocol compresses ~8x at little CPU). @defaultValue 1000 */
   readonly gzipThreshold?: number;
 }
 
@@ -31,48 +44,46 @@ export interface InfluxSeries {
   readonly values: unknown[][];
 }
 
-let loggerRouted = false;
-
 export class InfluxStore {
   readonly #options: InfluxOptions;
-  readonly #client: InfluxDB;
-  readonly #writeApi: WriteApi;
+  readonly #writeUrl: string;
+  readonly #headers: Record<string, string>;
 
-  constructor(options: InfluxOptions, logger?: Logger) {
+  constructor(options: InfluxOptions, _logger?: Logger) {
     this.#options = options;
-    if (logger && !loggerRouted) {
-      loggerRouted = true;
-      const log = logger.child({ component: 'influxdb-client' });
-      setLogger({ error: (message, err) => log.debug({ err }, message), warn: (message, err) => log.debug({ err }, message) });
-    }
-    const token = options.api === 'v2' ? options.token ?? '' : undefined;
-    this.#client = new InfluxDB({ url: options.url, ...(token === undefined ? {} : { token }), timeout: options.timeoutMs ?? 10_000 });
-    const bucket = options.api === 'v2' ? options.bucket || options.database : options.database;
-    const batchSize = options.batchSize ?? 5000;
-    this.#writeApi = this.#client.getWriteApi(options.org ?? '', bucket, 'ms', {
-      // RiverWatch retries from the readings log and acknowledges only after success, so the
-      // client must neither retry nor buffer behind our back, nor flush on its own schedule.
-      maxRetries: 0,
-      flushInterval: 0,
-      batchSize: batchSize + 1,
-      maxBufferLines: batchSize * 4,
-      gzipThreshold: options.gzipThreshold ?? 1000,
-    });
+    const base = options.url.replace(/\/$/, '');
     if (options.api === 'v1') {
       const params = new URLSearchParams({ db: options.database, precision: 'ms' });
       if (options.retentionPolicy) params.set('rp', options.retentionPolicy);
       if (options.username) params.set('u', options.username);
       if (options.password) params.set('p', options.password);
-      // 1.x has no /api/v2/write; the client's write path is a plain property (platforms.md).
-      (this.#writeApi as unknown as { path: string }).path = `/write?${params.toString()}`;
+      this.#writeUrl = `${base}/write?${params.toString()}`;
+      this.#headers = { 'content-type': 'text/plain; charset=utf-8' };
+    } else {
+      const params = new URLSearchParams({ org: options.org ?? '', bucket: options.bucket || options.database, precision: 'ms' });
+      this.#writeUrl = `${base}/api/v2/write?${params.toString()}`;
+      this.#headers = { 'content-type': 'text/plain; charset=utf-8', ...(options.token ? { authorization: `Token ${options.token}` } : {}) };
     }
   }
 
-  /** Writes lines; resolves only when InfluxDB answered success. */
+  /** Writes lines; resolves only when InfluxDB answered success for every one of them. */
   async writeLines(lines: readonly string[]): Promise<void> {
-    if (lines.length === 0) return;
-    this.#writeApi.writeRecords(lines as string[]);
-    await this.#writeApi.flush();
+    const size = Math.max(1, this.#options.batchSize ?? 5000);
+    for (let i = 0; i < lines.length; i += size) await this.#post(i === 0 && lines.length <= size ? lines : lines.slice(i, i + size));
+  }
+
+  async #post(lines: readonly string[]): Promise<void> {
+    const text = lines.join('\n');
+    const compress = text.length > (this.#options.gzipThreshold ?? 1000);
+    const body = compress ? await gzipAsync(text, { level: constants.Z_BEST_SPEED }) : text;
+    const response = await fetch(this.#writeUrl, {
+      method: 'POST',
+      headers: compress ? { ...this.#headers, 'content-encoding': 'gzip' } : this.#headers,
+      body,
+      signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
+    });
+    const answer = await response.text();
+    if (!response.ok) throw new Error(`InfluxDB write failed with HTTP ${response.status}: ${answer.slice(0, 300)}`);
   }
 
   /** Runs InfluxQL; returns the series of the first statement. */
@@ -124,7 +135,7 @@ export class InfluxStore {
   }
 
   async close(): Promise<void> {
-    await this.#writeApi.close().catch(() => undefined);
+    // Nothing buffered: every write is awaited by its caller.
   }
 }
 

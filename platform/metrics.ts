@@ -25,7 +25,7 @@ export function ingestMetrics(registry: Registry) {
     backpressure: once(registry, 'riverwatch_ingest_backpressure', () => new Gauge({ name: 'riverwatch_ingest_backpressure', help: '1 while ingress pushes back because the readings log is over its high-water mark', registers: [registry] })),
     logLength: once(registry, 'riverwatch_readings_log_length', () => new Gauge({ name: 'riverwatch_readings_log_length', help: 'Entries in the readings log not yet trimmed (not acknowledged by every group)', labelNames: ['partition'] as const, registers: [registry] })),
     consumerLag: once(registry, 'riverwatch_readings_log_lag', () => new Gauge({ name: 'riverwatch_readings_log_lag', help: 'Entries not yet delivered to a consumer group, plus its pending entries', labelNames: ['group', 'partition'] as const, registers: [registry] })),
-    appendSeconds: once(registry, 'riverwatch_readings_log_append_seconds', () => new Histogram({ name: 'riverwatch_readings_log_append_seconds', help: 'Time to append a submission to the readings log', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1], registers: [registry] })),
+    appendSeconds: once(registry, 'riverwatch_readings_log_append_seconds', () => new Histogram({ name: 'riverwatch_readings_log_append_seconds', help: 'Time of one write to the readings log (one Redis pipeline; concurrent appends are coalesced into it)', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1], registers: [registry] })),
   };
 }
 

@@ -11,6 +11,18 @@ describe('line protocol', () => {
     );
     expect(line).toBe('water_quality,river=taipu,section=tp-fenhu,station=TP\\ FH\\,1 ph=7.0,nh3n=0.42,nh3n_flag="M",seq=3i,source="mqtt" 1795300000000');
   });
+
+  // The series prefix and field keys are cached (issue 14): each row is formatted twice, so a cached
+  // value is checked against the first formatting, and rows differing only in one tag differ.
+  it.each([
+    ['plain', 'river-a', 'sec-1', 'S1', { do: 6.5, tp: 0.1 }, {}, undefined, 'water_quality,river=river-a,section=sec-1,station=S1 do=6.5,tp=0.1,source="mqtt" 5'],
+    ['other river, same station', 'river-b', 'sec-1', 'S1', { do: 6.5 }, {}, 7, 'water_quality,river=river-b,section=sec-1,station=S1 do=6.5,seq=7i,source="mqtt" 5'],
+    ['escaped field key and flag', 'r', 's=x', 'S 2', { 'a b': -3 }, { 'a b': 'D' }, 0, 'water_quality,river=r,section=s\\=x,station=S\\ 2 a\\ b=-3.0,a\\ b_flag="D",seq=0i,source="mqtt" 5'],
+  ] as const)('%s', (_name, river, section, station, values, flags, seq, expected) => {
+    const reading = { stationId: station, sectionId: section, ts: 5, ...(seq === undefined ? {} : { seq }), values, flags, source: 'mqtt' as const, receivedAt: 0 };
+    expect(readingToLine(reading as never, river)).toBe(expected);
+    expect(readingToLine(reading as never, river)).toBe(expected);
+  });
 });
 
 describe('partitions and topics', () => {
