@@ -1,4 +1,5 @@
 // Alerts not yet resolved, newest first, with level colour and the acknowledge / resolve actions.
+import { alertText } from './alert-text.js';
 import { h, mount } from './dom.js';
 import { formatTime, nameOf, t } from './i18n.js';
 
@@ -58,10 +59,10 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
               { href: '#', class: 'section-link', onclick: (e) => (e.preventDefault(), actions.select(alert.sectionId)) },
               section ? nameOf(section.name) : alert.sectionId,
             ),
-            alert.stationId ? ` · ${alert.stationId}` : '',
+            alert.stationId ? ` · ${state.stations.get(alert.stationId) ? nameOf(state.stations.get(alert.stationId).name) : alert.stationId}` : '',
             params ? ` · ${params}` : '',
           ),
-          h('p', { class: 'alert-message' }, alert.message),
+          h('p', { class: 'alert-message' }, alertText(alert, state)),
           alert.acknowledged &&
             h(
               'p',

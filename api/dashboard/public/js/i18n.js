@@ -183,10 +183,23 @@ export function applyStatic() {
   sw.lang = lang === 'zh' ? 'en' : 'zh-CN';
 }
 
+/** Sections' local time: every section in the registry is in China (one zone, no daylight saving). */
+export const TIME_ZONE = 'Asia/Shanghai';
+
+const timeOptions = { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false };
 const dateFormat = {
-  zh: new Intl.DateTimeFormat('zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }),
-  en: new Intl.DateTimeFormat('en-GB', { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }),
+  zh: new Intl.DateTimeFormat('zh-CN', { ...timeOptions, month: '2-digit', day: '2-digit' }),
+  en: new Intl.DateTimeFormat('en-GB', { ...timeOptions, month: 'short', day: '2-digit' }),
 };
+const clockFormat = new Intl.DateTimeFormat('en-GB', timeOptions);
+const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, month: '2-digit', day: '2-digit' });
+
+/** Axis labels in the section's time: "14:05" for a day, "12-06" (month-day) for a week. */
+export function formatAxis(ms, byDay) {
+  if (!byDay) return clockFormat.format(new Date(ms));
+  const parts = Object.fromEntries(dayFormat.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return `${parts.month}-${parts.day}`;
+}
 
 export function formatTime(ms) {
   return ms === undefined || ms === null ? '—' : dateFormat[lang].format(new Date(ms));

@@ -1,0 +1,168 @@
+/**
+ * The monitoring-centre desk in Debian's chromium (issue 15): the charts of
+ * a station whose nutrient analysers report every 4 hours next to 5-minute
+ * probes show their points in the 24-hour and the 7-day window (counted as
+ * drawn pixels of the series colour on each chart's canvas, so an empty
+ * chart with axes fails), and alert texts are rendered in the page's
+ * language from structured fields, with section and station names and
+ * local times, never a raw ISO timestamp. Screenshots go to
+ * test-artifacts/desk/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertEvent, reading, startApiFixture, type AgencyId, type ApiFixture } from './api-fixture.js';
+
+const ARTIFACTS = join('test-artifacts', 'desk');
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const NUTRIENTS = ['codmn', 'nh3n', 'tp', 'tn'];
+const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+let fx: ApiFixture;
+let browser: Browser;
+const now = Date.now();
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  fx = await startApiFixture({ listen: true });
+  // Liantang: probes every 5 minutes for 7 days; the nutrient analysers every 4 hours (on the hour, as loggers do).
+  const readings = [];
+  const start = Math.floor((now - 7 * 24 * HOUR) / (4 * HOUR)) * 4 * HOUR;
+  for (let ts = start; ts <= now; ts += 5 * MIN) {
+    const phase = Math.sin(((ts - start) / (24 * HOUR)) * 2 * Math.PI);
+    const values: Record<string, number> = {
+      ph: 7.5 + 0.2 * phase,
+      do: 7 + 0.8 * phase,
+      temp: 16 + 2 * phase,
+      cond: 320 + 20 * phase,
+    };
+    if (ts % (4 * HOUR) === 0)
+      Object.assign(values, { codmn: 3 + 0.8 * phase, nh3n: 0.5 + 0.3 * phase, tp: 0.12 + 0.05 * phase, tn: 1.4 + 0.3 * phase });
+    readings.push(reading('TP-LT-01', 'tp-liantang', ts, values));
+  }
+  await fx.writeReadings(readings);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await fx?.close();
+});
+
+async function loggedIn(agency: AgencyId): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1100 }, locale: 'zh-CN', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[${agency}] page error: ${err.message}`));
+  await page.goto(fx.baseUrl!);
+  await page.evaluate(() => window.localStorage.setItem('rw.lang', 'zh'));
+  await page.fill('#login-key', fx.key[agency]);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#app-view:not([hidden])');
+  await page.waitForSelector('#live-state[data-state="live"]', { timeout: 15_000 });
+  await page.waitForSelector('#rivers svg g.section');
+  return page;
+}
+
+/** Pixels of the series colour (#1f5fa8) on a parameter's chart: what a user sees of its data. */
+function seriesPixels(page: Page, parameter: string): Promise<number> {
+  return page.$eval(`#charts figure.chart[data-parameter="${parameter}"] canvas`, (canvas) => {
+    const c = canvas as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4)
+      if (Math.abs(data[i]! - 31) < 30 && Math.abs(data[i + 1]! - 95) < 30 && Math.abs(data[i + 2]! - 168) < 30 && data[i + 3]! > 100)
+        n++;
+    return n;
+  });
+}
+
+async function showStation(page: Page, stationId: string, range: '24h' | '7d'): Promise<void> {
+  await page.selectOption('#station-select', stationId);
+  await page.click(`[data-range="${range}"]`);
+  await page.waitForFunction(
+    (want) => document.getElementById('station-meta')?.textContent?.includes(want),
+    range === '7d' ? '小时均值' : '原始数据',
+  );
+  await page.waitForSelector('#charts figure.chart[data-parameter="tp"] canvas');
+}
+
+describe('the desk in chromium', () => {
+  let page: Page;
+
+  it('a parameter sampled every 4 hours is visible in the 24-hour window', async () => {
+    page = await loggedIn('taihu-bureau');
+    await showStation(page, 'TP-LT-01', '24h');
+    for (const p of NUTRIENTS) expect(await seriesPixels(page, p), `${p} drawn in 24 h`).toBeGreaterThan(40);
+    // The 5-minute probes are drawn as before.
+    expect(await seriesPixels(page, 'do')).toBeGreaterThan(200);
+    await page.screenshot({ path: join(ARTIFACTS, '01-liantang-24h-nutrients.png'), fullPage: true });
+  });
+
+  it('a parameter sampled every 4 hours is visible in the 7-day window', async () => {
+    await showStation(page, 'TP-LT-01', '7d');
+    for (const p of NUTRIENTS) expect(await seriesPixels(page, p), `${p} drawn in 7 days`).toBeGreaterThan(100);
+    await page.screenshot({ path: join(ARTIFACTS, '02-liantang-7d-nutrients.png'), fullPage: true });
+  });
+
+  it('alert texts are in the page language, with section and station names and local times', async () => {
+    // 2026-12-06 19:08 UTC is 12-07 03:08 in Shanghai: the page must show the section's time, not the browser's (UTC here).
+    const fromTs = Date.parse('2026-12-06T19:08:29.618Z');
+    await fx.publish([
+      alertEvent({
+        key: 'upstream-arrival:tp-liantang:tp-fenhu',
+        kind: 'upstream-arrival',
+        level: 'blue',
+        sectionId: 'tp-liantang',
+        parameters: ['codmn'],
+        message: `Upstream alert at tp-fenhu (codmn) expected at tp-liantang from ${new Date(fromTs).toISOString()}`,
+        evidence: { values: { codmn: 9.1 }, originSectionId: 'tp-fenhu' },
+        arrival: { fromTs, peakTs: fromTs + 3 * HOUR, toTs: fromTs + 7 * HOUR, originSectionId: 'tp-fenhu' },
+      }),
+      alertEvent({
+        key: 'exceedance:tp-liantang:nh3n',
+        sectionId: 'tp-liantang',
+        stationId: 'TP-LT-01',
+        level: 'yellow',
+        message: 'Ammonia nitrogen (nh3n) 1.62 mg/L at tp-liantang (TP-LT-01): above the target class, limit 1 mg/L',
+        evidence: { values: { nh3n: 1.62 }, limit: { nh3n: 1 }, targetClass: 3 },
+      }),
+      alertEvent({
+        key: 'dq-flag:TP-LT-01',
+        kind: 'data-quality',
+        level: undefined,
+        sectionId: 'tp-liantang',
+        stationId: 'TP-LT-01',
+        parameters: ['tp'],
+        message: 'Station TP-LT-01 reports tp:D',
+        evidence: { flags: { tp: 'D' } },
+      }),
+    ]);
+    await page.locator('#alerts li.alert').nth(2).waitFor({ timeout: 10_000 });
+    const texts = await page.locator('#alerts li.alert .alert-message').allTextContents();
+    const upstream = texts.find((x) => x.includes('上游'));
+    expect(upstream).toBe(
+      '上游汾湖（苏浙交界）预警（高锰酸盐指数），预计 12/07 03:08 至 12/07 10:08 到达练塘，峰值约 12/07 06:08',
+    );
+    expect(texts).toContain('练塘站氨氮 1.62mg/L，超过Ⅲ类目标限值 1mg/L');
+    expect(texts).toContain('练塘站报告数据标记：总磷：故障');
+    const body = await page.locator('body').innerText();
+    expect(body).not.toMatch(ISO);
+    expect(body).not.toMatch(/Upstream|Station TP-|above the target/);
+    await page.screenshot({ path: join(ARTIFACTS, '03-alert-texts-zh.png'), fullPage: true });
+
+    await page.click('#lang-switch');
+    const en = await page.locator('#alerts li.alert .alert-message').allTextContents();
+    expect(en).toContain(
+      'Upstream alert at Fenhu (Jiangsu–Zhejiang boundary) (Permanganate index) expected at Liantang from 07 Dec, 03:08 to 07 Dec, 10:08, peak about 07 Dec, 06:08',
+    );
+    expect(await page.locator('body').innerText()).not.toMatch(ISO);
+    await page.screenshot({ path: join(ARTIFACTS, '04-alert-texts-en.png'), fullPage: true });
+    await page.click('#lang-switch');
+  });
+});
