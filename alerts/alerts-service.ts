@@ -30,6 +30,7 @@ import { AlertKeys } from './keys.js';
 import { AlertsMetrics } from './metrics.js';
 import { Notifier } from './notifier.js';
 import { alertRecipients, type Recipient } from './recipients.js';
+import { Silences } from './silences.js';
 import { StationCommands, type SamplingJobData } from './station-commands.js';
 import type { Task } from './task-model.js';
 import {
@@ -79,6 +80,8 @@ export class AlertsService implements AlertSink {
   readonly notifier: Notifier;
   readonly commands: StationCommands;
   readonly metrics: AlertsMetrics;
+  /** Silences and maintenance windows (issue 15 §1). */
+  readonly silences: Silences;
   readonly #timers: Timers;
   readonly #dispatcher: Dispatcher;
   readonly #deps: AlertsServiceDeps;
@@ -114,6 +117,14 @@ export class AlertsService implements AlertSink {
       clock: this.#clock,
       logger: this.#logger,
       onDue: (data) => this.#onTimer(data),
+    });
+    this.silences = new Silences({
+      ...base,
+      alerts: this.alerts,
+      tasks: this.tasks,
+      notifier: this.notifier,
+      logger: this.#logger.child({ part: 'silences' }),
+      schedule: (silenceId, dueAt) => this.#timers.schedule({ kind: 'silence', silenceId }, dueAt),
     });
     this.#dispatcher = new Dispatcher({
       redis: deps.redis,
@@ -269,6 +280,10 @@ export class AlertsService implements AlertSink {
   }
 
   async #onTimer(data: TimerJobData): Promise<void> {
+    if (data.kind === 'silence') {
+      await this.silences.release(data.silenceId);
+      return;
+    }
     if (data.kind === 'alert') {
       await this.checkAlert(data.alertId);
       const alert = await this.alerts.get(data.alertId);
@@ -321,18 +336,22 @@ export class AlertsService implements AlertSink {
     const registry = this.#deps.registry;
     if (event.type === 'alert') {
       const { alert, transition } = event;
-      if (NOTIFIED_ALERT_TRANSITIONS.has(transition.type)) {
+      // A silenced alert is recorded and shown, but pages nobody and opens no task (silences.ts).
+      const gate = await this.silences.gate(alert, transition);
+      if (gate.notify && NOTIFIED_ALERT_TRANSITIONS.has(transition.type)) {
         await this.notifier.enqueue(transition.id, alertRecipients(registry, alert.sectionId), {
           type: 'alert',
           transition,
           alert,
         });
       }
-      if (['opened', 'reraised', 'level-raised', 'cleared', 'resolved'].includes(transition.type)) {
+      if (gate.task && ['opened', 'reraised', 'level-raised', 'cleared', 'resolved'].includes(transition.type)) {
         // A qualifying alert opens the section's task or attaches to the one not yet closed (task-store.ts).
         const trigger = taskTriggerFor(alert, transition.type, registry, this.config);
         await this.tasks.applyAlertTransition(alert, transition, trigger);
       }
+      if (gate.silenceId !== undefined) this.metrics.silenced.inc({ kind: alert.kind });
+      await this.silences.afterTransition(alert, transition);
       await this.#scheduleAlert(alert, false);
       return;
     }

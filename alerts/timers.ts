@@ -13,7 +13,10 @@ import type { AlertsConfig } from './config.js';
 export const TIMERS_QUEUE = 'alerts-timers';
 
 export type TimerJobData =
-  { readonly kind: 'alert'; readonly alertId: string } | { readonly kind: 'task'; readonly taskId: string };
+  | { readonly kind: 'alert'; readonly alertId: string }
+  | { readonly kind: 'task'; readonly taskId: string }
+  /** The end of a silence's window (issue 15): release what it held back. */
+  | { readonly kind: 'silence'; readonly silenceId: string };
 
 export interface TimersDeps {
   readonly connection: ConnectionOptions;
@@ -44,7 +47,12 @@ export class Timers {
 
   /** Wakes the check of `data` at `dueAt` (clock time, epoch ms); at once when already due. */
   async schedule(data: TimerJobData, dueAt: number): Promise<void> {
-    const id = data.kind === 'alert' ? `ta.${data.alertId}.${dueAt}` : `tt.${data.taskId}.${dueAt}`;
+    const id =
+      data.kind === 'alert'
+        ? `ta.${data.alertId}.${dueAt}`
+        : data.kind === 'task'
+          ? `tt.${data.taskId}.${dueAt}`
+          : `ts.${data.silenceId}.${dueAt}`;
     const delay = Math.max(0, dueAt - this.#deps.clock.now());
     await this.#queue.add(data.kind, data, { jobId: id, delay });
   }

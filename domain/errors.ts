@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   RW_TASK_STEP_ORDER: 'on-site step is out of order or already recorded',
   RW_TASK_NOT_PARTY: 'agency is not a party of this task',
   RW_PROBLEM_CLOSED: 'ledger problem is already closed out',
+  // Silences and maintenance windows (issue 15).
+  RW_SILENCE_ENDED: 'silence has already ended',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

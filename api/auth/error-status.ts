@@ -16,6 +16,7 @@ export const ALERTS_ERROR_STATUS: Partial<Record<ErrorCode, number>> = {
   RW_TASK_CLOSED: 409,
   RW_TASK_STEP_ORDER: 409,
   RW_PROBLEM_CLOSED: 409,
+  RW_SILENCE_ENDED: 409,
   RW_TASK_NOT_PARTY: 422,
 };
 
