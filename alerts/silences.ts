@@ -155,7 +155,10 @@ export class Silences {
     const now = this.#deps.clock.now();
     const next: Silence = { ...silence, endedAt: now, history: [...silence.history, { at: now, actor, action: 'ended' }] };
     await this.store.put(next);
+    // Released here, so the answer (and the page that reloads after it) already shows the alerts let go;
+    // the timer is the fallback should this process stop between the two.
     await this.#deps.schedule(id, now);
+    await this.release(id);
     return next;
   }
 

@@ -20,6 +20,7 @@ import { exportRoutes } from './routes/exports.js';
 import type { OperatorPolicy } from './routes/operators.js';
 import { readingsRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
+import { silencesRoutes } from './routes/silences.js';
 import { tasksRoutes } from './routes/tasks.js';
 
 export interface MonitoringCentreDeps {
@@ -75,6 +76,9 @@ export function monitoringCentrePlugins(deps: MonitoringCentreDeps): FastifyPlug
     });
     plugins.push(async (app) => {
       await app.register(tasksRoutes, { service, registry, keys });
+    });
+    plugins.push(async (app) => {
+      await app.register(silencesRoutes, { service, registry, keys });
     });
   }
   const hub = deps.hub;

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertEvent, reading, startApiFixture, type AgencyId, type ApiFixture } from './api-fixture.js';
+import { alertEvent, reading, startApiFixture, waitFor, type AgencyId, type ApiFixture } from './api-fixture.js';
 
 const ARTIFACTS = join('test-artifacts', 'desk');
 const MIN = 60_000;
@@ -164,5 +164,51 @@ describe('the desk in chromium', () => {
     expect(await page.locator('body').innerText()).not.toMatch(ISO);
     await page.screenshot({ path: join(ARTIFACTS, '04-alert-texts-en.png'), fullPage: true });
     await page.click('#lang-switch');
+  });
+
+  it('silences a station from the page: its new alert is shown greyed with who and why, opens no task at a boundary section; ending it from the page releases it', async () => {
+    const form = page.locator('#silence-form');
+    await form.locator('select[name=sectionId]').selectOption('tp-jinze');
+    await form.locator('select[name=stationId]').selectOption('TP-JZ-SH');
+    await form.locator('input[name=reason]').fill('氨氮分析仪校准');
+    await form.locator('button[type=submit]').click();
+    const item = page.locator('#silences li.silence');
+    await item.first().waitFor({ timeout: 10_000 });
+    const silenceId = (await item.first().getAttribute('data-silence-id')) ?? '';
+    expect(await item.first().locator('.silence-what').textContent()).toBe('金泽（浙沪交界，水源地） · 金泽上海站');
+    expect(await item.first().locator('.silence-audit').textContent()).toContain('创建 · 太湖流域东海海域生态环境监督管理局');
+    const stored = await fx.alerts.silences.get('taihu-bureau', silenceId);
+    expect(stored.matcher).toEqual({ sectionId: 'tp-jinze', stationId: 'TP-JZ-SH' });
+    // The form's times are the sections' local time: a silence "from now" starts within the current minute.
+    expect(Math.abs(stored.startsAt - Date.now())).toBeLessThan(120_000);
+
+    await fx.publish([
+      alertEvent({
+        key: 'exceedance:tp-jinze:tp',
+        sectionId: 'tp-jinze',
+        stationId: 'TP-JZ-SH',
+        parameters: ['tp'],
+        level: 'orange',
+        message: 'Total phosphorus (tp) 0.41 mg/L at tp-jinze (TP-JZ-SH): worse than class V',
+        evidence: { values: { tp: 0.41 }, limit: { tp: 0.1 }, targetClass: 2 },
+      }),
+    ]);
+    const greyed = page.locator(`#alerts li.alert.is-silenced[data-silence-id="${silenceId}"]`);
+    await greyed.waitFor({ timeout: 10_000 });
+    expect(await greyed.locator('.silenced-note').textContent()).toContain('氨氮分析仪校准');
+    expect(await greyed.locator('.silenced-note').textContent()).toContain('太湖流域东海海域生态环境监督管理局');
+    const alertId = (await greyed.getAttribute('data-alert-id')) ?? '';
+    const inTask = async () =>
+      (await fx.alerts.listTasks({ sectionId: 'tp-jinze', limit: 10, offset: 0 })).items.some((x) => x.alertIds.includes(alertId));
+    expect(await inTask()).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, '05-silence-and-greyed-alert.png'), fullPage: true });
+
+    await item.first().locator('button.end-silence').click();
+    await page.locator(`#silences li.silence[data-silence-id="${silenceId}"]`).waitFor({ state: 'detached' });
+    await page.locator(`#alerts li.alert[data-alert-id="${alertId}"]:not(.is-silenced)`).waitFor({ timeout: 10_000 });
+    await waitFor('the released alert to reach the task rules', inTask);
+    const ended = await fx.alerts.silences.get('taihu-bureau', silenceId);
+    expect(ended.history.map((h) => h.action)).toEqual(['created', 'ended']);
+    await page.screenshot({ path: join(ARTIFACTS, '06-silence-ended.png'), fullPage: true });
   });
 });

@@ -32,12 +32,18 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
         .join('、');
       const ackBy = alert.acknowledged?.actor?.agencyId ? state.agencies.get(alert.acknowledged.actor.agencyId) : undefined;
       const resolving = state.resolving.has(alert.id);
+      // Held back by a silence or a station's maintenance window: shown greyed, with who silenced it and why.
+      const held = state.silencedAlerts?.get(alert.id);
+      const silence = held ? state.silences.get(held.silenceId) : undefined;
+      const silencer = silence ? state.agencies.get(silence.agencyId) : undefined;
+      const silencePerson = silence?.history[0]?.actor?.name;
       return h(
         'li',
         {
-          class: ['alert', `level-${level}`, state.fresh.has(alert.id) && 'fresh', alert.status === 'acknowledged' && 'is-acked'],
+          class: ['alert', `level-${level}`, state.fresh.has(alert.id) && 'fresh', alert.status === 'acknowledged' && 'is-acked', held && 'is-silenced'],
           'data-alert-id': alert.id,
           'data-status': alert.status,
+          'data-silence-id': held?.silenceId,
         },
         h('div', { class: 'alert-bar' }),
         h(
@@ -63,6 +69,14 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
             params ? ` · ${params}` : '',
           ),
           h('p', { class: 'alert-message' }, alertText(alert, state)),
+          held &&
+            h(
+              'p',
+              { class: 'silenced-note' },
+              held.maintenanceStationId
+                ? `${t('silencedBy')} · ${t('maintenance')}`
+                : `${t('silencedBy')} · ${silencer ? nameOf(silencer.name) : (silence?.agencyId ?? '')}${silencePerson ? `（${silencePerson}）` : ''}${silence ? ` · ${silence.reason} · ${t('to')} ${formatTime(silence.endedAt ?? silence.endsAt)}` : ''}`,
+            ),
           alert.acknowledged &&
             h(
               'p',

@@ -5,6 +5,7 @@ import { renderAlerts } from './alerts-view.js';
 import { applyStatic, currentLang, nameOf, setLang, t } from './i18n.js';
 import { connectLive } from './live.js';
 import { renderClassLegend, renderRivers } from './river-view.js';
+import { renderSilences } from './silences-view.js';
 import { StationPanel } from './station-view.js';
 import { renderTasks } from './tasks-view.js';
 
@@ -24,6 +25,8 @@ function emptyState() {
     status: new Map(),
     alerts: new Map(),
     tasks: new Map(),
+    silences: new Map(),
+    silencedAlerts: new Map(),
     fresh: new Set(),
     resolving: new Map(),
     stationId: undefined,
@@ -146,6 +149,18 @@ class Session {
     const taskIds = new Set(tasks.items.map((x) => x.id));
     for (const [id, x] of s.tasks) if (!taskIds.has(id) && x.updatedAt <= latest.at) s.tasks.delete(id);
     for (const task of tasks.items) upsert(s.tasks, task);
+    await this.refreshSilences();
+  }
+
+  /** Silences in force and the alerts they hold back (greyed in the list). */
+  async refreshSilences() {
+    const s = this.state;
+    const [silences, held] = await Promise.all([
+      this.api.get('/api/v1/silences?state=active'),
+      this.api.get('/api/v1/silenced-alerts'),
+    ]);
+    s.silences = new Map(silences.items.map((x) => [x.id, x]));
+    s.silencedAlerts = new Map(held.items.map((x) => [x.alertId, x]));
     this.render();
   }
 
@@ -171,6 +186,7 @@ class Session {
       clearTimeout(this.statusTimer);
       this.statusTimer = setTimeout(() => {
         this.refreshStatus().catch(() => undefined);
+        this.refreshSilences().catch(() => undefined);
         const station = s.stations.get(s.stationId);
         if (station && station.sectionId === event.alert.sectionId) void this.showStation();
       }, 1000);
@@ -190,6 +206,7 @@ class Session {
       renderRivers($('rivers'), s, currentLang(), (sectionId) => this.selectSection(sectionId));
       renderAlerts($('alerts'), $('alerts-empty'), $('alerts-count'), s, this.alertActions());
       renderTasks($('tasks'), $('tasks-empty'), $('tasks-count'), s, { select: (id) => this.selectSection(id) });
+      renderSilences($('silence-form'), $('silences'), $('silences-empty'), $('silences-count'), s, this.silenceActions());
       const active = [...s.alerts.values()].filter((a) => a.status === 'open').length;
       document.title = `${active > 0 ? `(${active}) ` : ''}RiverWatch ${t('appTitle')}`;
     });
@@ -220,6 +237,29 @@ class Session {
         this.render();
       },
       select: (sectionId) => this.selectSection(sectionId),
+    };
+  }
+
+  silenceActions() {
+    return {
+      create: async (body) => {
+        try {
+          await this.api.post('/api/v1/silences', body);
+          await this.refreshSilences();
+          return true;
+        } catch (err) {
+          window.alert(`${t('actionFailed')}${err.message}`);
+          return false;
+        }
+      },
+      end: async (id) => {
+        try {
+          await this.api.post(`/api/v1/silences/${encodeURIComponent(id)}/end`, {});
+          await this.refreshSilences();
+        } catch (err) {
+          window.alert(`${t('actionFailed')}${err.message}`);
+        }
+      },
     };
   }
 
