@@ -91,10 +91,10 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = 
           recurrence: Type.Optional(Recurrence),
           name: Name,
         }),
-        response: { 201: SilenceSchema, ...errors },
+        response: { 200: SilenceSchema, ...errors },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const { agency } = agencyOf(request);
       const b = request.body;
       const startsAt = b.startsAt === undefined ? undefined : parseTime('startsAt', String(b.startsAt));
@@ -109,7 +109,7 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = 
         },
         actorFrom(agency.id, b.name),
       );
-      return reply.code(201).send(await view(silence));
+      return view(silence);
     },
   );
 
