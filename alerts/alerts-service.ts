@@ -30,6 +30,7 @@ import { AlertKeys } from './keys.js';
 import { AlertsMetrics } from './metrics.js';
 import { Notifier } from './notifier.js';
 import { alertRecipients, type Recipient } from './recipients.js';
+import { FeedbackStore } from './feedback.js';
 import { Silences } from './silences.js';
 import { StationCommands, type SamplingJobData } from './station-commands.js';
 import type { Task } from './task-model.js';
@@ -82,6 +83,8 @@ export class AlertsService implements AlertSink {
   readonly metrics: AlertsMetrics;
   /** Silences and maintenance windows (issue 15 §1). */
   readonly silences: Silences;
+  /** Feedback labels on alerts (issue 15 §5). */
+  readonly feedback: FeedbackStore;
   readonly #timers: Timers;
   readonly #dispatcher: Dispatcher;
   readonly #deps: AlertsServiceDeps;
@@ -117,6 +120,12 @@ export class AlertsService implements AlertSink {
       clock: this.#clock,
       logger: this.#logger,
       onDue: (data) => this.#onTimer(data),
+    });
+    this.feedback = new FeedbackStore({
+      redis: deps.redis,
+      prefix: this.keys.prefix,
+      clock: this.#clock,
+      metrics: deps.metricsRegistry,
     });
     this.silences = new Silences({
       ...base,

@@ -38,3 +38,13 @@ export {
 } from './mqtt-station-commander.js';
 export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER } from './webhook.js';
 export type { NotificationPayload, DeliveryRecord } from './notifier.js';
+export { Silences, type SilenceInput, type SilenceChange } from './silences.js';
+export { finalEnd, windowAt, type Silence, type SilenceMatcher, type WeeklyWindow } from './silence-model.js';
+export {
+  FEEDBACK_LABELS,
+  FALSE_ALARM_CAUSES,
+  type FeedbackLabel,
+  type FalseAlarmCause,
+  type FeedbackEntry,
+  type AlertFeedback,
+} from './feedback.js';
