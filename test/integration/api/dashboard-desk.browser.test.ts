@@ -211,4 +211,31 @@ describe('the desk in chromium', () => {
     expect(ended.history.map((h) => h.action)).toEqual(['created', 'ended']);
     await page.screenshot({ path: join(ARTIFACTS, '06-silence-ended.png'), fullPage: true });
   });
+
+  it('resolving records what it was; the section history shows the label and can change it', async () => {
+    const item = page.locator('#alerts li.alert').filter({ hasText: '练塘站氨氮' });
+    const alertId = (await item.getAttribute('data-alert-id')) ?? '';
+    await item.locator('button.resolve').click();
+    await page.locator(`input[data-resolve-for="${alertId}"]`).fill('暴雨后氨氮短时升高');
+    await page.locator(`select[data-label-for="${alertId}"]`).selectOption('false-alarm:rain');
+    await item.locator('.resolve-form button[type=submit]').click();
+    await item.waitFor({ state: 'detached' });
+    const stored = await waitFor('the label', () => fx.alerts.feedback.get(alertId));
+    expect(stored.current).toMatchObject({ label: 'false-alarm', cause: 'rain', actor: { agencyId: 'taihu-bureau' } });
+
+    await showStation(page, 'TP-LT-01', '24h');
+    const row = page.locator(`#history li.history-item[data-alert-id="${alertId}"]`);
+    await page.waitForSelector(`#history li.history-item[data-alert-id="${alertId}"][data-label="false-alarm:rain"]`);
+    expect(await page.textContent('#history-title')).toBe('断面预警历史（近 30 天） · 练塘');
+    expect(await row.locator('.label-by').textContent()).toContain('误报：降雨 · 太湖流域东海海域生态环境监督管理局');
+    expect(await row.locator('.status-badge').textContent()).toBe('已解除');
+    await page.locator('#history').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, '07-history-with-labels.png'), fullPage: true });
+
+    await row.locator('select[name=label]').selectOption('real-event');
+    await row.locator('button[type=submit]').click();
+    await page.waitForSelector(`#history li.history-item[data-alert-id="${alertId}"][data-label="real-event"]`);
+    expect((await fx.alerts.feedback.get(alertId))?.history.map((h) => h.label)).toEqual(['false-alarm', 'real-event']);
+    expect(await page.locator('body').innerText()).not.toMatch(ISO);
+  });
 });

@@ -1,6 +1,7 @@
 // Alerts not yet resolved, newest first, with level colour and the acknowledge / resolve actions.
 import { alertText } from './alert-text.js';
 import { h, mount } from './dom.js';
+import { labelSelect } from './history-view.js';
 import { formatTime, nameOf, t } from './i18n.js';
 
 /** Alerts to show: not resolved, newest first. */
@@ -99,7 +100,7 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
                 onsubmit: (e) => {
                   e.preventDefault();
                   const reason = e.currentTarget.elements.reason.value.trim();
-                  if (reason) actions.resolve(alert.id, reason);
+                  if (reason) actions.resolve(alert.id, reason, e.currentTarget.elements.label.value);
                 },
               },
               h('input', {
@@ -111,6 +112,11 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
                 'data-resolve-for': alert.id,
                 value: state.resolving.get(alert.id) ?? '',
                 oninput: (e) => state.resolving.set(alert.id, e.currentTarget.value),
+              }),
+              // What it was (issue 15 §5): kept across re-renders like the reason.
+              labelSelect('label', state.resolvingLabel?.get(alert.id) ?? '', {
+                'data-label-for': alert.id,
+                onchange: (e) => state.resolvingLabel?.set(alert.id, e.currentTarget.value),
               }),
               h('button', { type: 'submit', class: 'primary' }, t('confirm')),
               h('button', { type: 'button', onclick: () => actions.toggleResolve(alert.id) }, t('cancel')),

@@ -5,6 +5,7 @@ import { renderAlerts } from './alerts-view.js';
 import { applyStatic, currentLang, nameOf, setLang, t } from './i18n.js';
 import { connectLive } from './live.js';
 import { renderClassLegend, renderRivers } from './river-view.js';
+import { parseLabel, renderHistory } from './history-view.js';
 import { renderSilences } from './silences-view.js';
 import { StationPanel } from './station-view.js';
 import { renderTasks } from './tasks-view.js';
@@ -29,6 +30,8 @@ function emptyState() {
     silencedAlerts: new Map(),
     fresh: new Set(),
     resolving: new Map(),
+    resolvingLabel: new Map(),
+    history: undefined,
     stationId: undefined,
     range: '24h',
     nowMs: Date.now(),
@@ -187,6 +190,7 @@ class Session {
       this.statusTimer = setTimeout(() => {
         this.refreshStatus().catch(() => undefined);
         this.refreshSilences().catch(() => undefined);
+        this.refreshHistory().catch(() => undefined);
         const station = s.stations.get(s.stationId);
         if (station && station.sectionId === event.alert.sectionId) void this.showStation();
       }, 1000);
@@ -207,6 +211,13 @@ class Session {
       renderAlerts($('alerts'), $('alerts-empty'), $('alerts-count'), s, this.alertActions());
       renderTasks($('tasks'), $('tasks-empty'), $('tasks-count'), s, { select: (id) => this.selectSection(id) });
       renderSilences($('silence-form'), $('silences'), $('silences-empty'), $('silences-count'), s, this.silenceActions());
+      renderHistory($('history-title'), $('history'), $('history-empty'), s, {
+        label: (alertId, value) =>
+          this.api
+            .post(`/api/v1/alerts/${encodeURIComponent(alertId)}/feedback`, parseLabel(value))
+            .then(() => this.refreshHistory())
+            .catch((err) => window.alert(`${t('actionFailed')}${err.message}`)),
+      });
       const active = [...s.alerts.values()].filter((a) => a.status === 'open').length;
       document.title = `${active > 0 ? `(${active}) ` : ''}RiverWatch ${t('appTitle')}`;
     });
@@ -225,10 +236,13 @@ class Session {
     };
     return {
       acknowledge: (id) => act(() => this.api.post(`/api/v1/alerts/${encodeURIComponent(id)}/ack`, {})),
-      resolve: (id, reason) =>
+      resolve: (id, reason, label) =>
         act(async () => {
           const alert = await this.api.post(`/api/v1/alerts/${encodeURIComponent(id)}/resolve`, { reason });
           s.resolving.delete(id);
+          s.resolvingLabel.delete(id);
+          if (label) await this.api.post(`/api/v1/alerts/${encodeURIComponent(id)}/feedback`, parseLabel(label));
+          void this.refreshHistory();
           return alert;
         }),
       toggleResolve: (id) => {
@@ -298,7 +312,19 @@ class Session {
 
   showStation() {
     for (const b of document.querySelectorAll('[data-range]')) b.classList.toggle('active', b.dataset.range === this.state.range);
+    void this.refreshHistory().catch(() => undefined);
     return this.panel.show(this.state, this.state.stationId, this.state.range);
+  }
+
+  /** The alert history (with feedback labels) of the shown station's section. */
+  async refreshHistory() {
+    const sectionId = this.state.stations.get(this.state.stationId)?.sectionId;
+    if (!sectionId) return;
+    const history = await this.api.get(`/api/v1/sections/${encodeURIComponent(sectionId)}/alert-history?limit=100`);
+    // A newer station choice may have been made while this loaded.
+    if (this.state.stations.get(this.state.stationId)?.sectionId !== sectionId) return;
+    this.state.history = { sectionId, items: history.items };
+    this.render();
   }
 
   async exportCsv() {
