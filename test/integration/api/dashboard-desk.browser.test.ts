@@ -238,4 +238,40 @@ describe('the desk in chromium', () => {
     expect((await fx.alerts.feedback.get(alertId))?.history.map((h) => h.label)).toEqual(['false-alarm', 'real-event']);
     expect(await page.locator('body').innerText()).not.toMatch(ISO);
   });
+
+  it('records on-site steps from the page with time, actor and place', async () => {
+    const stored = (await fx.alerts.listTasks({ sectionId: 'tp-jinze', limit: 1, offset: 0 })).items[0]!;
+    const task = page.locator(`#tasks li.task[data-task-id="${stored.id}"]`);
+    const row = task.locator('tr[data-party="jiashan"]');
+    await row.locator('button.next-step').click();
+    const form = page.locator(`form.step-form[data-step-for="${stored.id}|jiashan"]`);
+    expect(await form.getAttribute('data-step')).toBe('locate-sign-in');
+    await form.locator('input[name=name]').fill('王工');
+    await form.locator('input[name=note]').fill('金泽水厂取水口');
+    await page.screenshot({ path: join(ARTIFACTS, '08-step-form.png'), fullPage: true });
+    await form.locator('button[type=submit]').click();
+    await form.waitFor({ state: 'detached' });
+    await page.waitForSelector(`#tasks li.task[data-task-id="${stored.id}"] tr[data-party="jiashan"] ol.steps li.done`);
+
+    // The second step at a time typed in the section's local time (the browser runs in UTC here).
+    await row.locator('button.next-step').click();
+    expect(await form.getAttribute('data-step')).toBe('show-credentials');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const at = Date.parse(`${today}T00:05:00+08:00`);
+    await form.locator('input[name=at]').fill(`${today}T00:05`);
+    await form.locator('input[name=name]').fill('王工');
+    await form.locator('button[type=submit]').click();
+    await page.waitForSelector(`#tasks li.task[data-task-id="${stored.id}"] tr[data-party="jiashan"] .steps-count:text("2/8")`);
+
+    const detail = (await fx.alerts.getTask(stored.id))!;
+    const jinze = fx.registry.section('tp-jinze')!;
+    expect(detail.steps.jiashan!.map((r) => r.step)).toEqual(['locate-sign-in', 'show-credentials']);
+    expect(detail.steps.jiashan![0]).toMatchObject({
+      actor: { agencyId: 'taihu-bureau', name: '王工' },
+      coordinates: { lat: jinze.lat, lon: jinze.lon },
+      note: '金泽水厂取水口',
+    });
+    expect(detail.steps.jiashan![1]!.at).toBe(at);
+    await page.screenshot({ path: join(ARTIFACTS, '09-steps-recorded.png'), fullPage: true });
+  });
 });

@@ -31,6 +31,7 @@ function emptyState() {
     fresh: new Set(),
     resolving: new Map(),
     resolvingLabel: new Map(),
+    stepDrafts: new Map(),
     history: undefined,
     stationId: undefined,
     range: '24h',
@@ -43,6 +44,12 @@ function emptyState() {
 function upsert(map, item) {
   const known = map.get(item.id);
   if (!known || (item.updatedAt ?? 0) >= (known.updatedAt ?? 0)) map.set(item.id, item);
+}
+
+/** The list's shape of a task from its detail (the detail has every step record; the list counts them). */
+function taskSummary(task) {
+  const stepsDone = Object.fromEntries(Object.entries(task.steps ?? {}).map(([party, records]) => [party, records.length]));
+  return { ...task, stepsDone: task.stepsDone ?? stepsDone };
 }
 
 function showLogin(message) {
@@ -209,7 +216,7 @@ class Session {
       s.nowMs = Date.now();
       renderRivers($('rivers'), s, currentLang(), (sectionId) => this.selectSection(sectionId));
       renderAlerts($('alerts'), $('alerts-empty'), $('alerts-count'), s, this.alertActions());
-      renderTasks($('tasks'), $('tasks-empty'), $('tasks-count'), s, { select: (id) => this.selectSection(id) });
+      renderTasks($('tasks'), $('tasks-empty'), $('tasks-count'), s, this.taskActions());
       renderSilences($('silence-form'), $('silences'), $('silences-empty'), $('silences-count'), s, this.silenceActions());
       renderHistory($('history-title'), $('history'), $('history-empty'), s, {
         label: (alertId, value) =>
@@ -251,6 +258,29 @@ class Session {
         this.render();
       },
       select: (sectionId) => this.selectSection(sectionId),
+    };
+  }
+
+  taskActions() {
+    const s = this.state;
+    return {
+      select: (id) => this.selectSection(id),
+      toggleStep: (taskId, party, draft) => {
+        const key = `${taskId}|${party}`;
+        if (draft) s.stepDrafts.set(key, draft);
+        else s.stepDrafts.delete(key);
+        this.render();
+      },
+      recordStep: async (taskId, body) => {
+        try {
+          const task = await this.api.post(`/api/v1/tasks/${encodeURIComponent(taskId)}/steps`, body);
+          s.stepDrafts.delete(`${taskId}|${body.party}`);
+          upsert(s.tasks, taskSummary(task));
+        } catch (err) {
+          window.alert(`${t('actionFailed')}${err.message}`);
+        }
+        this.render();
+      },
     };
   }
 
