@@ -28,6 +28,7 @@ import { Dispatcher } from './dispatcher.js';
 import type { LoggedEvent } from './event-log.js';
 import { AlertKeys } from './keys.js';
 import { AlertsMetrics } from './metrics.js';
+import { groupKeyOf, NotificationGroups } from './notification-groups.js';
 import { Notifier } from './notifier.js';
 import { alertRecipients, type Recipient } from './recipients.js';
 import { FeedbackStore } from './feedback.js';
@@ -85,6 +86,8 @@ export class AlertsService implements AlertSink {
   readonly silences: Silences;
   /** Feedback labels on alerts (issue 15 §5). */
   readonly feedback: FeedbackStore;
+  /** Grouped first notifications per agency and incident (issue 15 §3). */
+  readonly groups: NotificationGroups;
   readonly #timers: Timers;
   readonly #dispatcher: Dispatcher;
   readonly #deps: AlertsServiceDeps;
@@ -126,6 +129,16 @@ export class AlertsService implements AlertSink {
       prefix: this.keys.prefix,
       clock: this.#clock,
       metrics: deps.metricsRegistry,
+    });
+    this.groups = new NotificationGroups({
+      redis: deps.redis,
+      prefix: this.keys.prefix,
+      clock: this.#clock,
+      notifier: this.notifier,
+      logger: this.#logger.child({ part: 'groups' }),
+      waitMs: this.config.notifyGroupWaitMs,
+      repeatMs: this.config.notifyGroupRepeatMs,
+      schedule: (agencyId, groupKey, dueAt) => this.#timers.schedule({ kind: 'group', agencyId, groupKey }, dueAt),
     });
     this.silences = new Silences({
       ...base,
@@ -293,6 +306,10 @@ export class AlertsService implements AlertSink {
       await this.silences.release(data.silenceId);
       return;
     }
+    if (data.kind === 'group') {
+      await this.groups.flush(data.agencyId, data.groupKey);
+      return;
+    }
     if (data.kind === 'alert') {
       await this.checkAlert(data.alertId);
       const alert = await this.alerts.get(data.alertId);
@@ -347,7 +364,10 @@ export class AlertsService implements AlertSink {
       const { alert, transition } = event;
       // A silenced alert is recorded and shown, but pages nobody and opens no task (silences.ts).
       const gate = await this.silences.gate(alert, transition);
-      if (gate.notify && NOTIFIED_ALERT_TRANSITIONS.has(transition.type)) {
+      if (gate.notify && transition.type === 'opened' && this.groups.enabled) {
+        // One incident's alerts go to each agency as one notification (notification-groups.ts).
+        await this.groups.add(alertRecipients(registry, alert.sectionId), groupKeyOf(alert), { type: 'alert', transition, alert });
+      } else if (gate.notify && NOTIFIED_ALERT_TRANSITIONS.has(transition.type)) {
         await this.notifier.enqueue(transition.id, alertRecipients(registry, alert.sectionId), {
           type: 'alert',
           transition,
@@ -405,7 +425,11 @@ export class AlertsService implements AlertSink {
       default:
         break;
     }
-    if (recipients.length > 0) {
+    if (recipients.length > 0 && transition.type === 'opened' && this.groups.enabled) {
+      // The task's opening joins its alerts' notification to each party (notification-groups.ts).
+      const riverId = registry.section(task.sectionId)?.riverId;
+      await this.groups.add(recipients, groupKeyOf({ riverId, sectionId: task.sectionId }), { type: 'task', transition, task });
+    } else if (recipients.length > 0) {
       await this.notifier.enqueue(transition.id, recipients, { type: 'task', transition, task });
     }
     const full = await this.tasks.get(task.id);

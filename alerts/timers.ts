@@ -16,7 +16,9 @@ export type TimerJobData =
   | { readonly kind: 'alert'; readonly alertId: string }
   | { readonly kind: 'task'; readonly taskId: string }
   /** The end of a silence's window (issue 15): release what it held back. */
-  | { readonly kind: 'silence'; readonly silenceId: string };
+  | { readonly kind: 'silence'; readonly silenceId: string }
+  /** The send of an agency's notification group (issue 15 §3). */
+  | { readonly kind: 'group'; readonly agencyId: string; readonly groupKey: string };
 
 export interface TimersDeps {
   readonly connection: ConnectionOptions;
@@ -52,7 +54,9 @@ export class Timers {
         ? `ta.${data.alertId}.${dueAt}`
         : data.kind === 'task'
           ? `tt.${data.taskId}.${dueAt}`
-          : `ts.${data.silenceId}.${dueAt}`;
+          : data.kind === 'silence'
+            ? `ts.${data.silenceId}.${dueAt}`
+            : `tg.${data.agencyId}.${data.groupKey}.${dueAt}`;
     const delay = Math.max(0, dueAt - this.#deps.clock.now());
     await this.#queue.add(data.kind, data, { jobId: id, delay });
   }
