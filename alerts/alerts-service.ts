@@ -31,6 +31,7 @@ import { AlertsMetrics } from './metrics.js';
 import { groupKeyOf, NotificationGroups } from './notification-groups.js';
 import { Notifier } from './notifier.js';
 import { alertRecipients, type Recipient } from './recipients.js';
+import { reminderIntervalFor, reminderRecipients } from './alert-escalation.js';
 import { FeedbackStore } from './feedback.js';
 import { Silences } from './silences.js';
 import { StationCommands, type SamplingJobData } from './station-commands.js';
@@ -268,9 +269,10 @@ export class AlertsService implements AlertSink {
   /** Applies whatever is due for an alert now (auto-resolve, reminder). */
   async checkAlert(alertId: string): Promise<void> {
     const alert = await this.alerts.autoResolve(alertId).then((r) => r.alert);
-    if (!alert || alert.status !== 'open' || this.config.reminderIntervalMs === 0) return;
+    const intervalMs = alert ? reminderIntervalFor(alert.level, this.config) : 0;
+    if (!alert || alert.status !== 'open' || intervalMs === 0) return;
     const n = alert.reminders + 1;
-    if (this.#clock.now() >= alert.openedAt + n * this.config.reminderIntervalMs) await this.alerts.remind(alertId, n);
+    if (this.#clock.now() >= alert.openedAt + n * intervalMs) await this.alerts.remind(alertId, n);
   }
 
   /** Applies whatever is due for a task now (arrival escalation, problem escalation, end of hold). */
@@ -325,14 +327,14 @@ export class AlertsService implements AlertSink {
 
   /** Arms the next timer of an alert. `futureOnly`: a timer's own re-arm never re-adds a due already past (no busy loop). */
   async #scheduleAlert(
-    alert: Pick<Alert, 'id' | 'status' | 'clearedAt' | 'openedAt' | 'reminders'>,
+    alert: Pick<Alert, 'id' | 'status' | 'clearedAt' | 'openedAt' | 'reminders' | 'level'>,
     futureOnly: boolean,
   ): Promise<void> {
     if (alert.status === 'resolved') return;
     const dues: number[] = [];
     if (alert.clearedAt !== undefined) dues.push(alert.clearedAt + this.config.autoResolveHoldMs);
-    if (alert.status === 'open' && this.config.reminderIntervalMs > 0)
-      dues.push(alert.openedAt + (alert.reminders + 1) * this.config.reminderIntervalMs);
+    const reminderMs = reminderIntervalFor(alert.level, this.config);
+    if (alert.status === 'open' && reminderMs > 0) dues.push(alert.openedAt + (alert.reminders + 1) * reminderMs);
     const now = this.#clock.now();
     for (const due of dues) if (!futureOnly || due > now) await this.#timers.schedule({ kind: 'alert', alertId: alert.id }, due);
   }
@@ -368,7 +370,12 @@ export class AlertsService implements AlertSink {
         // One incident's alerts go to each agency as one notification (notification-groups.ts).
         await this.groups.add(alertRecipients(registry, alert.sectionId), groupKeyOf(alert), { type: 'alert', transition, alert });
       } else if (gate.notify && NOTIFIED_ALERT_TRANSITIONS.has(transition.type)) {
-        await this.notifier.enqueue(transition.id, alertRecipients(registry, alert.sectionId), {
+        // An unacknowledged alert's reminders climb the chain above the section's lead (alert-escalation.ts).
+        const recipients =
+          transition.type === 'reminder'
+            ? reminderRecipients(registry, alert.sectionId, alert.reminders, this.config)
+            : alertRecipients(registry, alert.sectionId);
+        await this.notifier.enqueue(transition.id, recipients, {
           type: 'alert',
           transition,
           alert,

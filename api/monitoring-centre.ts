@@ -20,6 +20,7 @@ import { exportRoutes } from './routes/exports.js';
 import type { OperatorPolicy } from './routes/operators.js';
 import { readingsRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
+import { alertEscalationsRoutes } from './routes/alert-escalations.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { silencesRoutes } from './routes/silences.js';
 import { tasksRoutes } from './routes/tasks.js';
@@ -83,6 +84,9 @@ export function monitoringCentrePlugins(deps: MonitoringCentreDeps): FastifyPlug
     });
     plugins.push(async (app) => {
       await app.register(feedbackRoutes, { service, registry, keys });
+    });
+    plugins.push(async (app) => {
+      await app.register(alertEscalationsRoutes, { service, registry, keys });
     });
   }
   const hub = deps.hub;

@@ -26,7 +26,8 @@ const now = Date.now();
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  fx = await startApiFixture({ listen: true });
+  // Orange alerts are re-notified every 30 min while unacknowledged, climbing the chain from the 2nd reminder.
+  fx = await startApiFixture({ listen: true, alerts: { reminderIntervalMsByLevel: { orange: 30 * MIN }, escalateAlertsFromReminder: 2 } });
   // Liantang: probes every 5 minutes for 7 days; the nutrient analysers every 4 hours (on the hour, as loggers do).
   const readings = [];
   const start = Math.floor((now - 7 * 24 * HOUR) / (4 * HOUR)) * 4 * HOUR;
@@ -207,9 +208,18 @@ describe('the desk in chromium', () => {
     await page.locator(`#silences li.silence[data-silence-id="${silenceId}"]`).waitFor({ state: 'detached' });
     await page.locator(`#alerts li.alert[data-alert-id="${alertId}"]:not(.is-silenced)`).waitFor({ timeout: 10_000 });
     await waitFor('the released alert to reach the task rules', inTask);
+    // Not acknowledged: the desk sees who is told next — the lead's superior (the ministry) at the 2nd reminder.
+    const note = page.locator(`#alerts li.alert[data-alert-id="${alertId}"] .escalation-note`);
+    await note.waitFor({ timeout: 10_000 });
+    expect(await note.getAttribute('data-next-escalation')).toBe('mee');
+    expect(await note.textContent()).toMatch(/^未确认 · \d{2}\/\d{2} \d{2}:\d{2} 再次通知 · \d{2}\/\d{2} \d{2}:\d{2} 上报 生态环境部$/);
     const ended = await fx.alerts.silences.get('taihu-bureau', silenceId);
     expect(ended.history.map((h) => h.action)).toEqual(['created', 'ended']);
     await page.screenshot({ path: join(ARTIFACTS, '06-silence-ended.png'), fullPage: true });
+    // Acknowledging stops the escalation: the plan is gone.
+    await page.locator(`#alerts li.alert[data-alert-id="${alertId}"] button.ack`).click();
+    await note.waitFor({ state: 'detached' });
+    expect((await fx.alerts.getAlert(alertId))?.status).toBe('acknowledged');
   });
 
   it('resolving records what it was; the section history shows the label and can change it', async () => {

@@ -28,6 +28,7 @@ function emptyState() {
     tasks: new Map(),
     silences: new Map(),
     silencedAlerts: new Map(),
+    escalations: new Map(),
     fresh: new Set(),
     resolving: new Map(),
     resolvingLabel: new Map(),
@@ -162,15 +163,17 @@ class Session {
     await this.refreshSilences();
   }
 
-  /** Silences in force and the alerts they hold back (greyed in the list). */
+  /** Silences in force and the alerts they hold back (greyed in the list); who is told next about open alerts. */
   async refreshSilences() {
     const s = this.state;
-    const [silences, held] = await Promise.all([
+    const [silences, held, escalations] = await Promise.all([
       this.api.get('/api/v1/silences?state=active'),
       this.api.get('/api/v1/silenced-alerts'),
+      this.api.get('/api/v1/alert-escalations'),
     ]);
     s.silences = new Map(silences.items.map((x) => [x.id, x]));
     s.silencedAlerts = new Map(held.items.map((x) => [x.alertId, x]));
+    s.escalations = new Map(escalations.items.map((x) => [x.alertId, x]));
     this.render();
   }
 
@@ -236,6 +239,7 @@ class Session {
       try {
         const alert = await fn();
         upsert(s.alerts, alert);
+        void this.refreshSilences().catch(() => undefined);
       } catch (err) {
         window.alert(`${t('actionFailed')}${err.message}`);
       }
