@@ -5,7 +5,7 @@ import { labelSelect } from './history-view.js';
 import { formatTime, nameOf, t } from './i18n.js';
 
 /** "Reminder 14:05 · escalates to X at 14:35" for an unacknowledged alert, from its escalation plan. */
-function escalationNote(plan, state) {
+function escalationNote(plan) {
   if (!plan || plan.next.length === 0) return undefined;
   const parts = plan.next.map((n) =>
     n.adds ? `${formatTime(n.at)} ${t('escalatesTo')} ${nameOf(n.addsName) || n.adds}` : `${formatTime(n.at)} ${t('remindAgain')}`,
@@ -88,7 +88,7 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
                 : `${t('silencedBy')} · ${silencer ? nameOf(silencer.name) : (silence?.agencyId ?? '')}${silencePerson ? `（${silencePerson}）` : ''}${silence ? ` · ${silence.reason} · ${t('to')} ${formatTime(silence.endedAt ?? silence.endsAt)}` : ''}`,
             ),
           // Who is told next while nobody has acknowledged it (issue 15 §4).
-          alert.status === 'open' && !held && escalationNote(state.escalations?.get(alert.id), state),
+          alert.status === 'open' && !held && escalationNote(state.escalations?.get(alert.id)),
           alert.acknowledged &&
             h(
               'p',
