@@ -33,6 +33,7 @@ import { Notifier } from './notifier.js';
 import { alertRecipients, type Recipient } from './recipients.js';
 import { reminderIntervalFor, reminderRecipients } from './alert-escalation.js';
 import { FeedbackStore } from './feedback.js';
+import { Inhibition } from './inhibition.js';
 import { Silences } from './silences.js';
 import { StationCommands, type SamplingJobData } from './station-commands.js';
 import type { Task } from './task-model.js';
@@ -89,6 +90,8 @@ export class AlertsService implements AlertSink {
   readonly feedback: FeedbackStore;
   /** Grouped first notifications per agency and incident (issue 15 §3). */
   readonly groups: NotificationGroups;
+  /** Doubtful alerts: their station is offline or faulty (issue 15 §2). */
+  readonly inhibition: Inhibition;
   readonly #timers: Timers;
   readonly #dispatcher: Dispatcher;
   readonly #deps: AlertsServiceDeps;
@@ -131,6 +134,7 @@ export class AlertsService implements AlertSink {
       clock: this.#clock,
       metrics: deps.metricsRegistry,
     });
+    this.inhibition = new Inhibition({ redis: deps.redis, keys: this.keys, alerts: this.alerts });
     this.groups = new NotificationGroups({
       redis: deps.redis,
       prefix: this.keys.prefix,
@@ -371,10 +375,11 @@ export class AlertsService implements AlertSink {
         await this.groups.add(alertRecipients(registry, alert.sectionId), groupKeyOf(alert), { type: 'alert', transition, alert });
       } else if (gate.notify && NOTIFIED_ALERT_TRANSITIONS.has(transition.type)) {
         // An unacknowledged alert's reminders climb the chain above the section's lead (alert-escalation.ts).
-        const recipients =
-          transition.type === 'reminder'
-            ? reminderRecipients(registry, alert.sectionId, alert.reminders, this.config)
-            : alertRecipients(registry, alert.sectionId);
+        // A doubtful one (its station offline or faulty: inhibition.ts) is still re-notified but does not climb.
+        const climbs = transition.type === 'reminder' && (await this.inhibition.doubtOf(alert)) === undefined;
+        const recipients = climbs
+          ? reminderRecipients(registry, alert.sectionId, alert.reminders, this.config)
+          : alertRecipients(registry, alert.sectionId);
         await this.notifier.enqueue(transition.id, recipients, {
           type: 'alert',
           transition,

@@ -34,6 +34,11 @@ export const alertEscalationsRoutes: FastifyPluginAsyncTypebox<AlertEscalationsR
             items: Type.Array(
               Type.Object({
                 alertId: Type.String(),
+                doubtful: Type.Optional(
+                  Type.Enum(['offline', 'fault-flags', 'flat-line', 'spikes'], {
+                    description: 'its station is offline or faulty: re-notified, but it does not climb the chain',
+                  }),
+                ),
                 intervalMs: Type.Integer({ description: 'reminder interval of the alert’s level; 0 = no reminders' }),
                 chain: Type.Array(Type.String(), { description: 'superiors of the section’s lead, nearest first' }),
                 next: Type.Array(
@@ -59,11 +64,16 @@ export const alertEscalationsRoutes: FastifyPluginAsyncTypebox<AlertEscalationsR
         limit: 500,
         offset: 0,
       });
+      const doubts = await Promise.all(items.map((a) => service.inhibition.doubtOf(a)));
       return {
-        items: items.map((a) => {
-          const plan = escalationPlan(a, registry, service.config);
+        items: items.map((a, i) => {
+          const doubtful = doubts[i];
+          const planned = escalationPlan(a, registry, service.config);
+          // A doubtful alert is re-notified but does not climb (alerts/inhibition.ts).
+          const plan = doubtful ? { ...planned, next: planned.next.filter((n) => n.adds === undefined) } : planned;
           return {
             alertId: a.id,
+            ...(doubtful ? { doubtful } : {}),
             intervalMs: plan.intervalMs,
             chain: plan.chain,
             next: plan.next.map((n) => {

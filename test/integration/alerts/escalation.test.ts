@@ -67,4 +67,19 @@ describe('alert escalation chain on real Redis', () => {
     await service.checkAlert(alertId);
     expect((await service.getAlert(alertId))!.reminders).toBe(acked.reminders);
   });
+
+  it('an alert of a station that is offline is doubtful: re-notified, but it does not climb', async () => {
+    const t0 = Date.now();
+    await service.publish([
+      alertEvent({ ts: t0, key: 'dq-offline:S-LOW', kind: 'data-quality', level: undefined, sectionId: 'low', stationId: 'S-LOW', parameters: [] }),
+      alertEvent({ ts: t0, key: 'exceedance:low:tp', sectionId: 'low', stationId: 'S-LOW' }),
+    ]);
+    const alert = (await service.listAlerts({ sectionId: 'low', limit: 10, offset: 0 })).items.find((a) => a.kind === 'exceedance')!;
+    expect(await service.inhibition.doubtOf(alert)).toBe('offline');
+    const reminders = () =>
+      receiver.alertWebhooks().filter((w) => w.payload.alert.id === alert.id && w.payload.transition.type === 'reminder');
+    // Reminder 3 would have reached c2 and p1 (the chain above k2).
+    await waitFor('the third reminder', () => reminders().some((w) => w.payload.alert.reminders >= 3));
+    expect(new Set(reminders().map((w) => w.agencyId))).toEqual(new Set(['k2']));
+  });
 });

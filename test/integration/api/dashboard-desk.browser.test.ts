@@ -284,4 +284,35 @@ describe('the desk in chromium', () => {
     expect(detail.steps.jiashan![1]!.at).toBe(at);
     await page.screenshot({ path: join(ARTIFACTS, '09-steps-recorded.png'), fullPage: true });
   });
+
+  it('an alert of a station that is offline is shown as doubtful and does not climb', async () => {
+    await fx.publish([
+      alertEvent({
+        key: 'dq-offline:TP-JZ-ZJ',
+        kind: 'data-quality',
+        level: undefined,
+        sectionId: 'tp-jinze',
+        stationId: 'TP-JZ-ZJ',
+        parameters: [],
+        message: 'Station TP-JZ-ZJ is offline',
+        evidence: {},
+      }),
+      alertEvent({
+        key: 'exceedance:tp-jinze:codmn',
+        sectionId: 'tp-jinze',
+        stationId: 'TP-JZ-ZJ',
+        parameters: ['codmn'],
+        level: 'orange',
+        message: 'Permanganate index (codmn) 9.8 mg/L at tp-jinze (TP-JZ-ZJ): worse than class V',
+        evidence: { values: { codmn: 9.8 }, limit: { codmn: 4 }, targetClass: 2 },
+      }),
+    ]);
+    const item = page.locator('#alerts li.alert').filter({ hasText: '高锰酸盐指数 9.8' });
+    await item.locator('.doubt-note[data-doubt="offline"]').waitFor({ timeout: 10_000 });
+    expect(await item.locator('.doubt-note').textContent()).toBe('存疑：站点离线');
+    expect(await item.locator('.alert-message').textContent()).toBe('金泽浙江站高锰酸盐指数 9.8mg/L，超过Ⅱ类目标限值 4mg/L');
+    // Re-notified on schedule, but the plan adds nobody above the lead.
+    expect(await item.locator('.escalation-note').getAttribute('data-next-escalation')).toBeNull();
+    await page.screenshot({ path: join(ARTIFACTS, '10-doubtful-alert.png'), fullPage: true });
+  });
 });

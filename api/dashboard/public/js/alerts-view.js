@@ -50,7 +50,7 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
       return h(
         'li',
         {
-          class: ['alert', `level-${level}`, state.fresh.has(alert.id) && 'fresh', alert.status === 'acknowledged' && 'is-acked', held && 'is-silenced'],
+          class: ['alert', `level-${level}`, state.fresh.has(alert.id) && 'fresh', alert.status === 'acknowledged' && 'is-acked', held && 'is-silenced', state.escalations?.get(alert.id)?.doubtful && 'is-doubtful'],
           'data-alert-id': alert.id,
           'data-status': alert.status,
           'data-silence-id': held?.silenceId,
@@ -89,6 +89,13 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
             ),
           // Who is told next while nobody has acknowledged it (issue 15 §4).
           alert.status === 'open' && !held && escalationNote(state.escalations?.get(alert.id)),
+          // Its station is offline or faulty: the alert may not be real, and it does not climb (issue 15 §2).
+          state.escalations?.get(alert.id)?.doubtful &&
+            h(
+              'p',
+              { class: 'doubt-note', 'data-doubt': state.escalations.get(alert.id).doubtful },
+              `${t('doubtful')}：${t('doubtReasons')[state.escalations.get(alert.id).doubtful]}`,
+            ),
           alert.acknowledged &&
             h(
               'p',
