@@ -315,4 +315,17 @@ describe('the desk in chromium', () => {
     expect(await item.locator('.escalation-note').getAttribute('data-next-escalation')).toBeNull();
     await page.screenshot({ path: join(ARTIFACTS, '10-doubtful-alert.png'), fullPage: true });
   });
+
+  it('a refused action is explained in the page language, saying what to do', async () => {
+    const form = page.locator('#silence-form');
+    await form.locator('select[name=sectionId]').selectOption('tp-jinze');
+    await form.locator('input[name=from]').fill('2026-12-10T10:00');
+    await form.locator('input[name=to]').fill('2026-12-10T09:00');
+    await form.locator('input[name=reason]').fill('时间填反了');
+    const dialog = page.waitForEvent('dialog');
+    await form.locator('button[type=submit]').click();
+    const d = await dialog;
+    expect(d.message()).toBe('操作失败：输入有误：请检查各项（时间先后、原因、站点是否属于该断面）后重试。');
+    await d.dismiss();
+  });
 });

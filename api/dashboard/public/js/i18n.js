@@ -94,6 +94,18 @@ const STRINGS = {
     noHistory: '该断面近 30 天无预警。',
     feedbackLabel: '性质认定',
     recordStep: '记录下一步',
+    errors: {
+      RW_UNAUTHORIZED: '密钥无效或已吊销，请重新登录。',
+      RW_FORBIDDEN: '本机构无权操作该断面的内容；请联系该断面的上下游机构或其上级。',
+      RW_NOT_FOUND: '对象不存在（可能已被删除），请刷新页面。',
+      RW_INVALID_PAYLOAD: '输入有误：请检查各项（时间先后、原因、站点是否属于该断面）后重试。',
+      RW_SILENCE_ENDED: '该静默已结束；如需继续静默，请新建。',
+      RW_ALERT_RESOLVED: '该预警已解除。',
+      RW_TASK_CLOSED: '该任务已关闭。',
+      RW_TASK_STEP_ORDER: '步骤顺序不对或已记录，请刷新后按顺序记录下一步。',
+      RW_TASK_NOT_PARTY: '该机构不是此任务的参与方。',
+      RW_RATE_LIMITED: '请求过于频繁，请稍后再试。',
+    },
     unacked: '未确认',
     doubtful: '存疑',
     doubtReasons: { offline: '站点离线', 'fault-flags': '站点报告故障标记', 'flat-line': '读数长时间不变', spikes: '读数异常尖峰' },
@@ -218,6 +230,18 @@ const STRINGS = {
     noHistory: 'No alert at this section in the last 30 days.',
     feedbackLabel: 'What it was',
     recordStep: 'Record next step',
+    errors: {
+      RW_UNAUTHORIZED: 'The key is unknown or revoked; log in again.',
+      RW_FORBIDDEN: 'Your agency may not act on this section; ask one of its agencies or their superior.',
+      RW_NOT_FOUND: 'Not found (it may have been removed); reload the page.',
+      RW_INVALID_PAYLOAD: 'Check the fields (times in order, a reason, a station of that section) and try again.',
+      RW_SILENCE_ENDED: 'This silence has ended; create a new one to silence again.',
+      RW_ALERT_RESOLVED: 'This alert is already resolved.',
+      RW_TASK_CLOSED: 'This task is closed.',
+      RW_TASK_STEP_ORDER: 'That step is out of order or already recorded; reload and record the next one.',
+      RW_TASK_NOT_PARTY: 'That agency is not a party of this task.',
+      RW_RATE_LIMITED: 'Too many requests; try again in a moment.',
+    },
     unacked: 'not acknowledged',
     doubtful: 'doubtful',
     doubtReasons: { offline: 'station offline', 'fault-flags': 'station reports fault flags', 'flat-line': 'readings stuck', spikes: 'implausible spikes' },
@@ -250,6 +274,11 @@ export function currentLang() {
 /** The string for a key in the current language (the key itself when missing). */
 export function t(key) {
   return STRINGS[lang][key] ?? key;
+}
+
+/** A failed action in the page's language, saying what to do; the server's English message only for an unknown code. */
+export function failureText(err) {
+  return `${t('actionFailed')}${t('errors')[err?.code] ?? err?.message ?? ''}`;
 }
 
 /** Name of a bilingual registry object ({ zh, en }). */

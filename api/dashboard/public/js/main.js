@@ -2,7 +2,7 @@
 // then stay current over the live event stream. No framework, no build step.
 import { ApiError, createApi } from './api.js';
 import { renderAlerts } from './alerts-view.js';
-import { applyStatic, currentLang, nameOf, setLang, t } from './i18n.js';
+import { applyStatic, currentLang, failureText, nameOf, setLang, t } from './i18n.js';
 import { connectLive } from './live.js';
 import { renderClassLegend, renderRivers } from './river-view.js';
 import { parseLabel, renderHistory } from './history-view.js';
@@ -226,7 +226,7 @@ class Session {
           this.api
             .post(`/api/v1/alerts/${encodeURIComponent(alertId)}/feedback`, parseLabel(value))
             .then(() => this.refreshHistory())
-            .catch((err) => window.alert(`${t('actionFailed')}${err.message}`)),
+            .catch((err) => window.alert(failureText(err))),
       });
       const active = [...s.alerts.values()].filter((a) => a.status === 'open').length;
       document.title = `${active > 0 ? `(${active}) ` : ''}RiverWatch ${t('appTitle')}`;
@@ -241,7 +241,7 @@ class Session {
         upsert(s.alerts, alert);
         void this.refreshSilences().catch(() => undefined);
       } catch (err) {
-        window.alert(`${t('actionFailed')}${err.message}`);
+        window.alert(failureText(err));
       }
       this.render();
     };
@@ -281,7 +281,7 @@ class Session {
           s.stepDrafts.delete(`${taskId}|${body.party}`);
           upsert(s.tasks, taskSummary(task));
         } catch (err) {
-          window.alert(`${t('actionFailed')}${err.message}`);
+          window.alert(failureText(err));
         }
         this.render();
       },
@@ -296,7 +296,7 @@ class Session {
           await this.refreshSilences();
           return true;
         } catch (err) {
-          window.alert(`${t('actionFailed')}${err.message}`);
+          window.alert(failureText(err));
           return false;
         }
       },
@@ -305,7 +305,7 @@ class Session {
           await this.api.post(`/api/v1/silences/${encodeURIComponent(id)}/end`, {});
           await this.refreshSilences();
         } catch (err) {
-          window.alert(`${t('actionFailed')}${err.message}`);
+          window.alert(failureText(err));
         }
       },
     };
@@ -375,7 +375,7 @@ class Session {
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10000);
     } catch (err) {
-      window.alert(`${t('actionFailed')}${err.message}`);
+      window.alert(failureText(err));
     }
   }
 
@@ -391,7 +391,7 @@ class Session {
       else window.location.assign(url);
     } catch (err) {
       win?.close();
-      window.alert(`${t('actionFailed')}${err.message}`);
+      window.alert(failureText(err));
     }
   }
 

@@ -3,7 +3,7 @@
 import uPlot from '/vendor/uPlot.esm.js';
 import { parameterSeries } from './chart-series.js';
 import { h, mount } from './dom.js';
-import { formatAxis, formatTime, nameOf, t } from './i18n.js';
+import { failureText, formatAxis, formatTime, nameOf, t } from './i18n.js';
 
 const HOUR_MS = 3600000;
 /** Class parameters first, in the order monitoring centres read them. */
@@ -63,7 +63,7 @@ export class StationPanel {
     } catch (err) {
       if (request !== this.#request) return;
       this.destroy();
-      mount(this.chartsEl, h('p', { class: 'error' }, `${t('actionFailed')}${err.message}`));
+      mount(this.chartsEl, h('p', { class: 'error' }, failureText(err)));
       return;
     }
     if (request !== this.#request) return;
