@@ -1,14 +1,16 @@
 /**
- * The escalation plan of the calling agency's unacknowledged alerts (issue
- * 15 §4), so the desk sees who is told next and when: the reminder
- * interval of the alert's level, the chain above the section's lead, and
- * the coming reminders with the agency each one adds. Acknowledging an
- * alert empties its plan.
+ * Marks of the calling agency's active alerts (issue 15 §2, §4, §5): the
+ * escalation plan, so the desk sees who is told next and when (the reminder
+ * interval of the alert's level, the chain above the section's lead, the
+ * coming reminders with the agency each one adds; acknowledging empties
+ * it), whether it is doubtful (its station offline or faulty), and whether
+ * it is flapping.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Registry } from '../../domain/index.js';
 import { escalationPlan } from '../../alerts/alert-escalation.js';
+import { isFlapping } from '../../alerts/flapping.js';
 import type { AlertsService } from '../../alerts/index.js';
 import { agencyOf, canSeeAlert, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
 
@@ -28,12 +30,13 @@ export const alertEscalationsRoutes: FastifyPluginAsyncTypebox<AlertEscalationsR
     '/api/v1/alert-escalations',
     {
       schema: {
-        summary: 'Who is told next, and when, about each unacknowledged alert the agency may see',
+        summary: 'Marks of the active alerts the agency may see: who is told next and when (unacknowledged ones), doubtful, flapping',
         response: {
           200: Type.Object({
             items: Type.Array(
               Type.Object({
                 alertId: Type.String(),
+                flapping: Type.Boolean({ description: 'raised and cleared more than 3 times within the last hour' }),
                 doubtful: Type.Optional(
                   Type.Enum(['offline', 'fault-flags', 'flat-line', 'spikes'], {
                     description: 'its station is offline or faulty: re-notified, but it does not climb the chain',
@@ -59,7 +62,7 @@ export const alertEscalationsRoutes: FastifyPluginAsyncTypebox<AlertEscalationsR
     async (request) => {
       const { agency } = agencyOf(request);
       const { items } = await service.listAlerts({
-        status: ['open'],
+        status: ['open', 'acknowledged'],
         visible: (a) => canSeeAlert(registry, agency.id, a),
         limit: 500,
         offset: 0,
@@ -73,6 +76,7 @@ export const alertEscalationsRoutes: FastifyPluginAsyncTypebox<AlertEscalationsR
           const plan = doubtful ? { ...planned, next: planned.next.filter((n) => n.adds === undefined) } : planned;
           return {
             alertId: a.id,
+            flapping: isFlapping(a.history, Date.now()),
             ...(doubtful ? { doubtful } : {}),
             intervalMs: plan.intervalMs,
             chain: plan.chain,

@@ -16,6 +16,7 @@ import {
   type FeedbackEntry,
 } from '../../alerts/index.js';
 import { agencyOf, canSeeAlert, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
+import { isFlapping } from '../../alerts/flapping.js';
 import { csvField, isoWithOffset } from '../reports/csv.js';
 import { ActorSchema, actorFrom, parseTime, wire } from './alerts.js';
 
@@ -55,6 +56,8 @@ const LabelledAlertSchema = Type.Object({
   message: Type.String(),
   evidence: Type.Object({}, { additionalProperties: true }),
   arrival: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  /** Raised and cleared more than 3 times within the hour before its last change (alerts/flapping.ts). */
+  flapping: Type.Boolean(),
   feedback: Type.Optional(EntrySchema),
 });
 
@@ -96,6 +99,7 @@ function labelled(alert: Alert, feedback: FeedbackEntry | undefined) {
     message: alert.message,
     evidence: alert.evidence,
     ...(alert.arrival ? { arrival: alert.arrival } : {}),
+    flapping: isFlapping(alert.history, alert.updatedAt),
     ...(feedback ? { feedback } : {}),
   };
 }

@@ -308,7 +308,7 @@ describe('the desk in chromium', () => {
       }),
     ]);
     const item = page.locator('#alerts li.alert').filter({ hasText: '高锰酸盐指数 9.8' });
-    await item.locator('.doubt-note[data-doubt="offline"]').waitFor({ timeout: 10_000 });
+    await item.locator('.doubt-note[data-doubt="offline"]').waitFor({ timeout: 20_000 });
     expect(await item.locator('.doubt-note').textContent()).toBe('存疑：站点离线');
     expect(await item.locator('.alert-message').textContent()).toBe('金泽浙江站高锰酸盐指数 9.8mg/L，超过Ⅱ类目标限值 4mg/L');
     // Re-notified on schedule, but the plan adds nobody above the lead.
@@ -327,5 +327,28 @@ describe('the desk in chromium', () => {
     const d = await dialog;
     expect(d.message()).toBe('操作失败：输入有误：请检查各项（时间先后、原因、站点是否属于该断面）后重试。');
     await d.dismiss();
+  });
+
+  it('a condition raised and cleared more than 3 times within the hour is marked as flapping', async () => {
+    const t0 = Date.now();
+    const base = {
+      key: 'trend:tp-liantang:do',
+      kind: 'trend' as const,
+      level: 'blue' as const,
+      sectionId: 'tp-liantang',
+      stationId: 'TP-LT-01',
+      parameters: ['do'],
+      evidence: { values: { do: 5.1 } },
+    };
+    const events = [];
+    for (let i = 0; i < 5; i++) {
+      events.push(alertEvent({ ...base, ts: t0 + i * 2000 }));
+      if (i < 4) events.push(alertEvent({ ...base, type: 'clear', level: undefined, ts: t0 + i * 2000 + 1000 }));
+    }
+    await fx.publish(events);
+    const item = page.locator('#alerts li.alert').filter({ hasText: '溶解氧呈显著' });
+    await item.locator('.flap-badge').waitFor({ timeout: 20_000 });
+    expect(await item.locator('.flap-badge').textContent()).toBe('反复触发');
+    await page.screenshot({ path: join(ARTIFACTS, '11-flapping.png'), fullPage: true });
   });
 });

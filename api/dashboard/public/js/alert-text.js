@@ -48,8 +48,8 @@ const SENTENCES = {
     const p = a.parameters[0] ?? '';
     const at = a.evidence?.projectedCrossingTs;
     return n.lang === 'zh'
-      ? `${n.station(a.stationId)}${n.param(p)}呈显著上升趋势${at ? `，预计 ${formatTime(at)} 超过目标限值` : ''}`
-      : `${n.param(p)} at ${n.station(a.stationId)} is rising significantly${at ? `, projected to cross the target limit at ${formatTime(at)}` : ''}`;
+      ? `${n.station(a.stationId)}${n.param(p)}呈显著趋势，逼近目标限值${at ? `，预计 ${formatTime(at)} 越过` : ''}`
+      : `${n.param(p)} at ${n.station(a.stationId)} is trending significantly towards the target limit${at ? `, projected to cross it at ${formatTime(at)}` : ''}`;
   },
   'sudden-change'(a, n) {
     return n.lang === 'zh'

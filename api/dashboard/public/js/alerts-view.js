@@ -65,6 +65,7 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
             h('span', { class: ['level-badge', `level-${level}`] }, t('levels')[level] ?? level),
             h('span', { class: 'kind' }, t('kinds')[alert.kind] ?? alert.kind),
             h('span', { class: ['status-badge', `status-${alert.status}`] }, t(alert.status)),
+            state.escalations?.get(alert.id)?.flapping && h('span', { class: 'flap-badge' }, t('flapping')),
             h('time', { class: 'when', datetime: new Date(alert.openedAt).toISOString() }, formatTime(alert.openedAt)),
           ),
           h(

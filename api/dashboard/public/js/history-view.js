@@ -51,6 +51,7 @@ export function renderHistory(titleEl, listEl, emptyEl, state, actions) {
           h('span', { class: ['level-badge', `level-${level}`] }, t('levels')[level] ?? level),
           h('span', { class: 'kind' }, t('kinds')[item.kind] ?? item.kind),
           h('span', { class: ['status-badge', `status-${item.status}`] }, t(item.status)),
+          item.flapping && h('span', { class: 'flap-badge' }, t('flapping')),
           h('time', { class: 'when', datetime: new Date(item.openedAt).toISOString() }, formatTime(item.openedAt)),
         ),
         h('p', { class: 'alert-message' }, alertText({ ...item, id: item.alertId }, state)),

@@ -35,13 +35,16 @@ export function stepForm(task, party, stepIndex, draft, onSubmit, onCancel) {
       'data-step': step,
       onsubmit: (e) => {
         e.preventDefault();
+        // What the form shows is what is sent (the draft only carries it across re-renders).
+        const f = e.currentTarget.elements;
+        for (const field of ['at', 'name', 'lat', 'lon', 'note']) draft[field] = f[field].value;
         const at = parseLocalInput(draft.at);
         const lat = Number(draft.lat);
         const lon = Number(draft.lon);
         const body = { step, party, ...(Number.isFinite(at) ? { at } : {}) };
         if (draft.lat !== '' && draft.lon !== '' && Number.isFinite(lat) && Number.isFinite(lon)) body.coordinates = { lat, lon };
-        if (draft.name) body.name = draft.name;
-        if (draft.note) body.note = draft.note;
+        if (draft.name) body.name = draft.name.trim();
+        if (draft.note) body.note = draft.note.trim();
         onSubmit(body);
       },
     },
