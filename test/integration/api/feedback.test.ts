@@ -100,4 +100,18 @@ describe('alert feedback labels', () => {
       [alertId, 'real-event'],
     ]);
   });
+
+  it('the section report of the week counts the alerts by what they were', async () => {
+    const json = await fx.app.inject({
+      method: 'GET',
+      url: `/api/v1/sections/tp-jinze/report?format=json&from=${Date.now() - 7 * 86_400_000}&to=${Date.now() + 60_000}`,
+      headers: fx.headers('jiashan'),
+    });
+    expect(json.statusCode).toBe(200);
+    expect(json.json().feedbackCounts).toEqual({ 'real-event': 1 });
+    expect(json.json().feedback[alertId]).toMatchObject({ label: 'real-event' });
+    const html = await fx.app.inject({ method: 'GET', url: '/api/v1/sections/tp-jinze/report?lang=zh', headers: fx.headers('jiashan') });
+    expect(html.body).toContain('<th>性质认定</th>');
+    expect(html.body).toContain('预警性质认定汇总： 真实事件 1');
+  });
 });
