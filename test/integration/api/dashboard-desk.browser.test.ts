@@ -8,7 +8,7 @@
  * local times, never a raw ISO timestamp. Screenshots go to
  * test-artifacts/desk/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -246,6 +246,11 @@ describe('the desk in chromium', () => {
     await row.locator('button[type=submit]').click();
     await page.waitForSelector(`#history li.history-item[data-alert-id="${alertId}"][data-label="real-event"]`);
     expect((await fx.alerts.feedback.get(alertId))?.history.map((h) => h.label)).toEqual(['false-alarm', 'real-event']);
+    // The section's labelled alerts download as CSV, names in the page's language.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-feedback')]);
+    const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
+    expect(csv[0]).toMatch(/^alert_id,section,section_name,/);
+    expect(csv.filter((l) => l.startsWith(`${alertId},tp-liantang,练塘,TP-LT-01,exceedance,yellow,nh3n,`) && l.includes(',real-event,'))).toHaveLength(1);
     expect(await page.locator('body').innerText()).not.toMatch(ISO);
   });
 

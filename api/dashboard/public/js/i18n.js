@@ -93,6 +93,7 @@ const STRINGS = {
     history: '断面预警历史（近 30 天）',
     noHistory: '该断面近 30 天无预警。',
     feedbackLabel: '性质认定',
+    exportFeedback: '导出认定记录 CSV',
     recordStep: '记录下一步',
     errors: {
       RW_UNAUTHORIZED: '密钥无效或已吊销，请重新登录。',
@@ -230,6 +231,7 @@ const STRINGS = {
     history: 'Section alert history (last 30 days)',
     noHistory: 'No alert at this section in the last 30 days.',
     feedbackLabel: 'What it was',
+    exportFeedback: 'Export labels (CSV)',
     recordStep: 'Record next step',
     errors: {
       RW_UNAUTHORIZED: 'The key is unknown or revoked; log in again.',

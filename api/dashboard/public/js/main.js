@@ -379,6 +379,23 @@ class Session {
     }
   }
 
+  /** The labelled alerts of the shown section (last 90 days) as CSV, names in the page's language. */
+  async exportFeedback() {
+    const sectionId = this.state.stations.get(this.state.stationId)?.sectionId;
+    if (!sectionId) return;
+    try {
+      const blob = await this.api.blob(`/api/v1/feedback?format=csv&section=${encodeURIComponent(sectionId)}&lang=${currentLang()}`);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${sectionId}-alert-feedback.csv`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (err) {
+      window.alert(failureText(err));
+    }
+  }
+
   async openReport() {
     const station = this.state.stations.get(this.state.stationId);
     if (!station) return;
@@ -465,6 +482,7 @@ function boot() {
   }
   $('export-csv').addEventListener('click', () => session?.exportCsv());
   $('open-report').addEventListener('click', () => session?.openReport());
+  $('export-feedback').addEventListener('click', () => session?.exportFeedback());
   const key = window.sessionStorage.getItem(KEY_STORAGE);
   if (key) void login(key);
   else showLogin();
