@@ -152,6 +152,7 @@ export class AlertsService implements AlertSink {
       notifier: this.notifier,
       logger: this.#logger.child({ part: 'silences' }),
       schedule: (silenceId, dueAt) => this.#timers.schedule({ kind: 'silence', silenceId }, dueAt),
+      inhibitorOf: (alert) => this.inhibition.inhibitorOf(alert),
     });
     this.#dispatcher = new Dispatcher({
       redis: deps.redis,

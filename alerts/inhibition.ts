@@ -5,6 +5,12 @@
  * alert's parameter stuck or spiking, is doubtful: it is still notified
  * (someone must look), but it does not climb the escalation chain, and the
  * desk shows why it is doubtful.
+ *
+ * A section-level alert also inhibits the station-level duplicates of its
+ * condition: a station's sudden change in a parameter whose exceedance is
+ * already open at the section is held back (as by a silence: recorded and
+ * shown, not notified, no task) until that exceedance clears, and is
+ * notified then if it still holds (`inhibit.{alertId}`, silences.ts).
  */
 import type { Redis } from 'ioredis';
 import { isPollutionKind } from '../domain/index.js';
@@ -45,6 +51,15 @@ export function doubtFrom(alert: Pick<AlertSummary, 'kind' | 'stationId'>, fault
   return undefined;
 }
 
+/** Condition keys of the section-level alerts that inhibit `alert` (its section's exceedances of its parameters). Pure. */
+export function inhibitorKeysFor(alert: Pick<AlertSummary, 'kind' | 'sectionId' | 'stationId' | 'parameters'>): string[] {
+  if (alert.kind !== 'sudden-change' || alert.stationId === undefined) return [];
+  return alert.parameters.map((p) => `exceedance:${alert.sectionId}:${p}`);
+}
+
+/** Hold id of an inhibition by the section-level alert `alertId`. */
+export const inhibitionId = (alertId: string): string => `inhibit.${alertId}`;
+
 export class Inhibition {
   readonly #redis: Redis;
   readonly #keys: AlertKeys;
@@ -54,6 +69,16 @@ export class Inhibition {
     this.#redis = deps.redis;
     this.#keys = deps.keys;
     this.#alerts = deps.alerts;
+  }
+
+  /** The open section-level alert that inhibits `alert` now, if any. */
+  async inhibitorOf(alert: Pick<AlertSummary, 'kind' | 'sectionId' | 'stationId' | 'parameters'>): Promise<string | undefined> {
+    const keys = inhibitorKeysFor(alert);
+    if (keys.length === 0) return undefined;
+    const pointers = await this.#redis.mget(keys.map((k) => this.#keys.condition(k)));
+    const ids = pointers.flatMap((p) => (p ? [(JSON.parse(p) as { alertId: string }).alertId] : []));
+    const open = (await this.#alerts.getMany(ids)).find((a) => a.status !== 'resolved' && a.clearedAt === undefined);
+    return open?.id;
   }
 
   /** Why an alert is doubtful now, from the open data-quality alerts of its station. */

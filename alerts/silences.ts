@@ -61,6 +61,8 @@ export interface SilencesDeps {
   readonly logger: Logger;
   /** Wakes `release(silenceId)` at `dueAt` (a timer job; idempotent per due). */
   readonly schedule: (silenceId: string, dueAt: number) => Promise<void>;
+  /** The open section-level alert that inhibits a station-level duplicate (inhibition.ts), if any. */
+  readonly inhibitorOf?: (alert: AlertSummary) => Promise<string | undefined>;
 }
 
 const OPENING = new Set(['opened', 'level-raised', 'reraised', 'reminder']);
@@ -205,6 +207,8 @@ export class Silences {
     if (best) return best;
     if (alert.stationId !== undefined && (await this.#inMaintenance(alert, alert.stationId)))
       return { id: maintenanceId(alert.stationId), until: undefined };
+    const inhibitor = await this.#deps.inhibitorOf?.(alert);
+    if (inhibitor !== undefined) return { id: `inhibit.${inhibitor}`, until: undefined };
     return undefined;
   }
 
@@ -253,10 +257,14 @@ export class Silences {
     return { notify: false, task: transition.type === 'cleared' || transition.type === 'resolved', silenceId: silence.id };
   }
 
-  /** After a transition: a station's maintenance flag alert that cleared ends its implicit window. */
+  /**
+   * After a transition: a station's maintenance flag alert that cleared ends its implicit window; a section-level
+   * alert that cleared lets go the duplicates it inhibited.
+   */
   async afterTransition(alert: AlertSummary, transition: AlertTransition): Promise<void> {
-    if (alert.stationId !== undefined && alert.key === `dq-flag:${alert.stationId}` && ['cleared', 'resolved'].includes(transition.type))
-      await this.release(maintenanceId(alert.stationId));
+    if (!['cleared', 'resolved'].includes(transition.type)) return;
+    if (alert.stationId !== undefined && alert.key === `dq-flag:${alert.stationId}`) await this.release(maintenanceId(alert.stationId));
+    if (alert.key.startsWith('exceedance:')) await this.release(`inhibit.${alert.id}`);
   }
 
   /**

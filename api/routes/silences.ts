@@ -134,7 +134,8 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = 
     '/api/v1/silenced-alerts',
     {
       schema: {
-        summary: 'Active alerts held back now, each with the silence (or `maintenance.{stationId}` window) holding it',
+        summary:
+          'Active alerts held back now, each with the silence, `maintenance.{stationId}` window or inhibiting section-level alert holding it',
         response: {
           200: Type.Object({
             items: Type.Array(
@@ -142,6 +143,7 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = 
                 alertId: Type.String(),
                 silenceId: Type.String(),
                 maintenanceStationId: Type.Optional(Type.String()),
+                inhibitedByAlertId: Type.Optional(Type.String({ description: 'the section-level alert this duplicate waits behind' })),
               }),
             ),
           }),
@@ -157,7 +159,13 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = 
         const silenceId = await silences.store.heldBy(alert.id);
         if (!silenceId) continue;
         const maintenance = silenceId.startsWith('maintenance.') ? silenceId.slice('maintenance.'.length) : undefined;
-        items.push({ alertId: alert.id, silenceId, ...(maintenance ? { maintenanceStationId: maintenance } : {}) });
+        const inhibitor = silenceId.startsWith('inhibit.') ? silenceId.slice('inhibit.'.length) : undefined;
+        items.push({
+          alertId: alert.id,
+          silenceId,
+          ...(maintenance ? { maintenanceStationId: maintenance } : {}),
+          ...(inhibitor ? { inhibitedByAlertId: inhibitor } : {}),
+        });
       }
       return { items };
     },

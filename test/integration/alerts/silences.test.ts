@@ -171,4 +171,33 @@ describe('silences and maintenance windows on real Redis', () => {
     await expect(service.silences.end('k1a', s.id, agency('k1a'))).rejects.toMatchObject({ code: 'RW_FORBIDDEN' });
     expect((await service.silences.list('p1', true)).map((x) => x.id)).toContain(s.id);
   });
+
+  it('a section-level exceedance holds back the station’s sudden change in that parameter until it clears', async () => {
+    const t0 = Date.now();
+    await service.publish([
+      alertEvent({ ts: t0, key: 'exceedance:bd-city:tp', sectionId: 'bd-city', stationId: 'S-BC', parameters: ['tp'] }),
+      alertEvent({
+        ts: t0 + 100,
+        key: 'sudden-change:bd-city:S-BC',
+        kind: 'sudden-change',
+        level: 'orange',
+        sectionId: 'bd-city',
+        stationId: 'S-BC',
+        parameters: ['tp', 'cond'],
+      }),
+    ]);
+    await barrier();
+    const alerts = (await service.listAlerts({ sectionId: 'bd-city', limit: 10, offset: 0 })).items;
+    const exceedance = alerts.find((a) => a.kind === 'exceedance')!;
+    const sudden = alerts.find((a) => a.kind === 'sudden-change')!;
+    expect(hooksFor(exceedance.id).length).toBeGreaterThan(0);
+    expect(hooksFor(sudden.id)).toHaveLength(0);
+    expect(await service.silences.store.heldBy(sudden.id)).toBe(`inhibit.${exceedance.id}`);
+
+    // The exceedance clears while the sudden change holds: the sudden change is notified then.
+    await service.publish([
+      alertEvent({ ts: t0 + 1000, type: 'clear', key: 'exceedance:bd-city:tp', sectionId: 'bd-city', stationId: 'S-BC', parameters: ['tp'] }),
+    ]);
+    await waitFor('the sudden change to be notified', () => hooksFor(sudden.id).length >= 1);
+  });
 });

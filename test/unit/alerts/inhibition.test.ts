@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doubtFrom, faultKeysFor, type StationFault } from '../../../alerts/inhibition.js';
+import { doubtFrom, faultKeysFor, inhibitorKeysFor, type StationFault } from '../../../alerts/inhibition.js';
 
 const alert = { kind: 'exceedance' as const, stationId: 'S-1', parameters: ['tp'] };
 
@@ -22,5 +22,15 @@ describe('inhibition by data quality', () => {
 
   it('data-quality alerts themselves are never doubtful', () => {
     expect(doubtFrom({ kind: 'data-quality', stationId: 'S-1' }, [{ key: 'dq-offline:S-1', evidence: {} }])).toBeUndefined();
+  });
+});
+
+describe('section-level alerts inhibit station-level duplicates', () => {
+  it.each([
+    [{ kind: 'sudden-change' as const, sectionId: 'x', stationId: 'S-1', parameters: ['nh3n', 'cond'] }, ['exceedance:x:nh3n', 'exceedance:x:cond']],
+    [{ kind: 'exceedance' as const, sectionId: 'x', stationId: 'S-1', parameters: ['nh3n'] }, []],
+    [{ kind: 'sudden-change' as const, sectionId: 'x', stationId: undefined, parameters: ['nh3n'] }, []],
+  ])('%j is inhibited by %j', (alert, keys) => {
+    expect(inhibitorKeysFor(alert)).toEqual(keys);
   });
 });

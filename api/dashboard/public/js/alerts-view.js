@@ -8,9 +8,15 @@ import { formatTime, nameOf, t } from './i18n.js';
 function escalationNote(plan) {
   if (!plan || plan.next.length === 0) return undefined;
   const parts = plan.next.map((n) =>
-    n.adds ? `${formatTime(n.at)} ${t('escalatesTo')} ${nameOf(n.addsName) || n.adds}` : `${formatTime(n.at)} ${t('remindAgain')}`,
+    n.adds
+      ? `${formatTime(n.at)} ${t('escalatesTo')} ${nameOf(n.addsName) || n.adds}`
+      : `${formatTime(n.at)} ${t('remindAgain')}`,
   );
-  return h('p', { class: 'escalation-note', 'data-next-escalation': plan.next.find((n) => n.adds)?.adds }, `${t('unacked')} · ${parts.join(' · ')}`);
+  return h(
+    'p',
+    { class: 'escalation-note', 'data-next-escalation': plan.next.find((n) => n.adds)?.adds },
+    `${t('unacked')} · ${parts.join(' · ')}`,
+  );
 }
 
 /** Alerts to show: not resolved, newest first. */
@@ -50,7 +56,14 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
       return h(
         'li',
         {
-          class: ['alert', `level-${level}`, state.fresh.has(alert.id) && 'fresh', alert.status === 'acknowledged' && 'is-acked', held && 'is-silenced', state.escalations?.get(alert.id)?.doubtful && 'is-doubtful'],
+          class: [
+            'alert',
+            `level-${level}`,
+            state.fresh.has(alert.id) && 'fresh',
+            alert.status === 'acknowledged' && 'is-acked',
+            held && 'is-silenced',
+            state.escalations?.get(alert.id)?.doubtful && 'is-doubtful',
+          ],
           'data-alert-id': alert.id,
           'data-status': alert.status,
           'data-silence-id': held?.silenceId,
@@ -76,7 +89,9 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
               { href: '#', class: 'section-link', onclick: (e) => (e.preventDefault(), actions.select(alert.sectionId)) },
               section ? nameOf(section.name) : alert.sectionId,
             ),
-            alert.stationId ? ` · ${state.stations.get(alert.stationId) ? nameOf(state.stations.get(alert.stationId).name) : alert.stationId}` : '',
+            alert.stationId
+              ? ` · ${state.stations.get(alert.stationId) ? nameOf(state.stations.get(alert.stationId).name) : alert.stationId}`
+              : '',
             params ? ` · ${params}` : '',
           ),
           h('p', { class: 'alert-message' }, alertText(alert, state)),
@@ -84,9 +99,11 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
             h(
               'p',
               { class: 'silenced-note' },
-              held.maintenanceStationId
-                ? `${t('silencedBy')} · ${t('maintenance')}`
-                : `${t('silencedBy')} · ${silencer ? nameOf(silencer.name) : (silence?.agencyId ?? '')}${silencePerson ? `（${silencePerson}）` : ''}${silence ? ` · ${silence.reason} · ${t('to')} ${formatTime(silence.endedAt ?? silence.endsAt)}` : ''}`,
+              held.inhibitedByAlertId
+                ? `${t('inhibitedBy')}：${state.alerts.get(held.inhibitedByAlertId) ? alertText(state.alerts.get(held.inhibitedByAlertId), state) : ''}`
+                : held.maintenanceStationId
+                  ? `${t('silencedBy')} · ${t('maintenance')}`
+                  : `${t('silencedBy')} · ${silencer ? nameOf(silencer.name) : (silence?.agencyId ?? '')}${silencePerson ? `（${silencePerson}）` : ''}${silence ? ` · ${silence.reason} · ${t('to')} ${formatTime(silence.endedAt ?? silence.endsAt)}` : ''}`,
             ),
           // Who is told next while nobody has acknowledged it (issue 15 §4).
           alert.status === 'open' && !held && escalationNote(state.escalations?.get(alert.id)),
