@@ -36,7 +36,10 @@ export function faultKeysFor(alert: Pick<AlertSummary, 'stationId' | 'parameters
 }
 
 /** Why `alert` is doubtful given its station's open data-quality conditions; undefined when it is not. Pure. */
-export function doubtFrom(alert: Pick<AlertSummary, 'kind' | 'stationId'>, faults: readonly StationFault[]): DoubtReason | undefined {
+export function doubtFrom(
+  alert: Pick<AlertSummary, 'kind' | 'stationId' | 'parameters'>,
+  faults: readonly StationFault[],
+): DoubtReason | undefined {
   if (!isPollutionKind(alert.kind) || alert.stationId === undefined) return undefined;
   for (const f of faults) {
     const type = f.key.split(':')[0];
@@ -44,8 +47,9 @@ export function doubtFrom(alert: Pick<AlertSummary, 'kind' | 'stationId'>, fault
     if (type === 'dq-flat') return 'flat-line';
     if (type === 'dq-spike') return 'spikes';
     if (type === 'dq-flag') {
-      const flags = Object.values((f.evidence.flags ?? {}) as Record<string, string>);
-      if (flags.some((x) => !MAINTENANCE.has(x))) return 'fault-flags';
+      // Only a fault flag on one of the alert's own parameters puts it in doubt.
+      const flags = Object.entries((f.evidence.flags ?? {}) as Record<string, string>);
+      if (flags.some(([p, x]) => alert.parameters.includes(p) && !MAINTENANCE.has(x))) return 'fault-flags';
     }
   }
   return undefined;

@@ -13,6 +13,7 @@ describe('inhibition by data quality', () => {
     ['no fault', [], undefined],
     ['offline', [{ key: 'dq-offline:S-1', evidence: {} }], 'offline'],
     ['fault flag D', [{ key: 'dq-flag:S-1', evidence: { flags: { tp: 'D' } } }], 'fault-flags'],
+    ['fault flag D on another parameter', [{ key: 'dq-flag:S-1', evidence: { flags: { do: 'D' } } }], undefined],
     ['maintenance flags only (a silence, not a doubt)', [{ key: 'dq-flag:S-1', evidence: { flags: { tp: 'M', do: 'C' } } }], undefined],
     ['stuck sensor', [{ key: 'dq-flat:S-1:tp', evidence: {} }], 'flat-line'],
     ['spikes', [{ key: 'dq-spike:S-1:tp', evidence: {} }], 'spikes'],
@@ -21,7 +22,7 @@ describe('inhibition by data quality', () => {
   });
 
   it('data-quality alerts themselves are never doubtful', () => {
-    expect(doubtFrom({ kind: 'data-quality', stationId: 'S-1' }, [{ key: 'dq-offline:S-1', evidence: {} }])).toBeUndefined();
+    expect(doubtFrom({ kind: 'data-quality', stationId: 'S-1', parameters: [] }, [{ key: 'dq-offline:S-1', evidence: {} }])).toBeUndefined();
   });
 });
 
