@@ -27,7 +27,10 @@ const now = Date.now();
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // Orange alerts are re-notified every 30 min while unacknowledged, climbing the chain from the 2nd reminder.
-  fx = await startApiFixture({ listen: true, alerts: { reminderIntervalMsByLevel: { orange: 30 * MIN }, escalateAlertsFromReminder: 2 } });
+  fx = await startApiFixture({
+    listen: true,
+    alerts: { reminderIntervalMsByLevel: { orange: 30 * MIN }, escalateAlertsFromReminder: 2 },
+  });
   // Liantang: probes every 5 minutes for 7 days; the nutrient analysers every 4 hours (on the hour, as loggers do).
   const readings = [];
   const start = Math.floor((now - 7 * 24 * HOUR) / (4 * HOUR)) * 4 * HOUR;
@@ -77,7 +80,12 @@ function seriesPixels(page: Page, parameter: string): Promise<number> {
     const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 0; i < data.length; i += 4)
-      if (Math.abs(data[i]! - 31) < 30 && Math.abs(data[i + 1]! - 95) < 30 && Math.abs(data[i + 2]! - 168) < 30 && data[i + 3]! > 100)
+      if (
+        Math.abs(data[i]! - 31) < 30 &&
+        Math.abs(data[i + 1]! - 95) < 30 &&
+        Math.abs(data[i + 2]! - 168) < 30 &&
+        data[i + 3]! > 100
+      )
         n++;
     return n;
   });
@@ -200,7 +208,9 @@ describe('the desk in chromium', () => {
     expect(await greyed.locator('.silenced-note').textContent()).toContain('太湖流域东海海域生态环境监督管理局');
     const alertId = (await greyed.getAttribute('data-alert-id')) ?? '';
     const inTask = async () =>
-      (await fx.alerts.listTasks({ sectionId: 'tp-jinze', limit: 10, offset: 0 })).items.some((x) => x.alertIds.includes(alertId));
+      (await fx.alerts.listTasks({ sectionId: 'tp-jinze', limit: 10, offset: 0 })).items.some((x) =>
+        x.alertIds.includes(alertId),
+      );
     expect(await inTask()).toBe(false);
     await page.screenshot({ path: join(ARTIFACTS, '05-silence-and-greyed-alert.png'), fullPage: true });
 
@@ -212,7 +222,9 @@ describe('the desk in chromium', () => {
     const note = page.locator(`#alerts li.alert[data-alert-id="${alertId}"] .escalation-note`);
     await note.waitFor({ timeout: 10_000 });
     expect(await note.getAttribute('data-next-escalation')).toBe('mee');
-    expect(await note.textContent()).toMatch(/^未确认 · \d{2}\/\d{2} \d{2}:\d{2} 再次通知 · \d{2}\/\d{2} \d{2}:\d{2} 上报 生态环境部$/);
+    expect(await note.textContent()).toMatch(
+      /^未确认 · \d{2}\/\d{2} \d{2}:\d{2} 再次通知 · \d{2}\/\d{2} \d{2}:\d{2} 上报 生态环境部$/,
+    );
     const ended = await fx.alerts.silences.get('taihu-bureau', silenceId);
     expect(ended.history.map((h) => h.action)).toEqual(['created', 'ended']);
     await page.screenshot({ path: join(ARTIFACTS, '06-silence-ended.png'), fullPage: true });
@@ -250,7 +262,11 @@ describe('the desk in chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-feedback')]);
     const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
     expect(csv[0]).toMatch(/^alert_id,section,section_name,/);
-    expect(csv.filter((l) => l.startsWith(`${alertId},tp-liantang,练塘,TP-LT-01,exceedance,yellow,nh3n,`) && l.includes(',real-event,'))).toHaveLength(1);
+    expect(
+      csv.filter(
+        (l) => l.startsWith(`${alertId},tp-liantang,练塘,TP-LT-01,exceedance,yellow,nh3n,`) && l.includes(',real-event,'),
+      ),
+    ).toHaveLength(1);
     expect(await page.locator('body').innerText()).not.toMatch(ISO);
   });
 
@@ -327,11 +343,16 @@ describe('the desk in chromium', () => {
     await form.locator('input[name=from]').fill('2026-12-10T10:00');
     await form.locator('input[name=to]').fill('2026-12-10T09:00');
     await form.locator('input[name=reason]').fill('时间填反了');
-    const dialog = page.waitForEvent('dialog');
+    // Dismissed by the handler: an open alert() would block the click (and the page) until it is.
+    let message = '';
+    page.once('dialog', (d) => {
+      message = d.message();
+      void d.dismiss();
+    });
     await form.locator('button[type=submit]').click();
-    const d = await dialog;
-    expect(d.message()).toBe('操作失败：输入有误：请检查各项（时间先后、原因、站点是否属于该断面）后重试。');
-    await d.dismiss();
+    await expect
+      .poll(() => message, { timeout: 10_000 })
+      .toBe('操作失败：输入有误：请检查各项（时间先后、原因、站点是否属于该断面）后重试。');
   });
 
   it('a condition raised and cleared more than 3 times within the hour is marked as flapping', async () => {
