@@ -28,8 +28,13 @@ import { Dispatcher } from './dispatcher.js';
 import type { LoggedEvent } from './event-log.js';
 import { AlertKeys } from './keys.js';
 import { AlertsMetrics } from './metrics.js';
+import { groupKeyOf, NotificationGroups } from './notification-groups.js';
 import { Notifier } from './notifier.js';
 import { alertRecipients, type Recipient } from './recipients.js';
+import { reminderIntervalFor, reminderRecipients } from './alert-escalation.js';
+import { FeedbackStore } from './feedback.js';
+import { Inhibition } from './inhibition.js';
+import { Silences } from './silences.js';
 import { StationCommands, type SamplingJobData } from './station-commands.js';
 import type { Task } from './task-model.js';
 import {
@@ -79,6 +84,14 @@ export class AlertsService implements AlertSink {
   readonly notifier: Notifier;
   readonly commands: StationCommands;
   readonly metrics: AlertsMetrics;
+  /** Silences and maintenance windows (issue 15 §1). */
+  readonly silences: Silences;
+  /** Feedback labels on alerts (issue 15 §5). */
+  readonly feedback: FeedbackStore;
+  /** Grouped first notifications per agency and incident (issue 15 §3). */
+  readonly groups: NotificationGroups;
+  /** Doubtful alerts: their station is offline or faulty (issue 15 §2). */
+  readonly inhibition: Inhibition;
   readonly #timers: Timers;
   readonly #dispatcher: Dispatcher;
   readonly #deps: AlertsServiceDeps;
@@ -114,6 +127,32 @@ export class AlertsService implements AlertSink {
       clock: this.#clock,
       logger: this.#logger,
       onDue: (data) => this.#onTimer(data),
+    });
+    this.feedback = new FeedbackStore({
+      redis: deps.redis,
+      prefix: this.keys.prefix,
+      clock: this.#clock,
+      metrics: deps.metricsRegistry,
+    });
+    this.inhibition = new Inhibition({ redis: deps.redis, keys: this.keys, alerts: this.alerts });
+    this.groups = new NotificationGroups({
+      redis: deps.redis,
+      prefix: this.keys.prefix,
+      clock: this.#clock,
+      notifier: this.notifier,
+      logger: this.#logger.child({ part: 'groups' }),
+      waitMs: this.config.notifyGroupWaitMs,
+      repeatMs: this.config.notifyGroupRepeatMs,
+      schedule: (agencyId, groupKey, dueAt) => this.#timers.schedule({ kind: 'group', agencyId, groupKey }, dueAt),
+    });
+    this.silences = new Silences({
+      ...base,
+      alerts: this.alerts,
+      tasks: this.tasks,
+      notifier: this.notifier,
+      logger: this.#logger.child({ part: 'silences' }),
+      schedule: (silenceId, dueAt) => this.#timers.schedule({ kind: 'silence', silenceId }, dueAt),
+      inhibitorOf: (alert) => this.inhibition.inhibitorOf(alert),
     });
     this.#dispatcher = new Dispatcher({
       redis: deps.redis,
@@ -235,9 +274,10 @@ export class AlertsService implements AlertSink {
   /** Applies whatever is due for an alert now (auto-resolve, reminder). */
   async checkAlert(alertId: string): Promise<void> {
     const alert = await this.alerts.autoResolve(alertId).then((r) => r.alert);
-    if (!alert || alert.status !== 'open' || this.config.reminderIntervalMs === 0) return;
+    const intervalMs = alert ? reminderIntervalFor(alert.level, this.config) : 0;
+    if (!alert || alert.status !== 'open' || intervalMs === 0) return;
     const n = alert.reminders + 1;
-    if (this.#clock.now() >= alert.openedAt + n * this.config.reminderIntervalMs) await this.alerts.remind(alertId, n);
+    if (this.#clock.now() >= alert.openedAt + n * intervalMs) await this.alerts.remind(alertId, n);
   }
 
   /** Applies whatever is due for a task now (arrival escalation, problem escalation, end of hold). */
@@ -269,6 +309,14 @@ export class AlertsService implements AlertSink {
   }
 
   async #onTimer(data: TimerJobData): Promise<void> {
+    if (data.kind === 'silence') {
+      await this.silences.release(data.silenceId);
+      return;
+    }
+    if (data.kind === 'group') {
+      await this.groups.flush(data.agencyId, data.groupKey);
+      return;
+    }
     if (data.kind === 'alert') {
       await this.checkAlert(data.alertId);
       const alert = await this.alerts.get(data.alertId);
@@ -284,14 +332,14 @@ export class AlertsService implements AlertSink {
 
   /** Arms the next timer of an alert. `futureOnly`: a timer's own re-arm never re-adds a due already past (no busy loop). */
   async #scheduleAlert(
-    alert: Pick<Alert, 'id' | 'status' | 'clearedAt' | 'openedAt' | 'reminders'>,
+    alert: Pick<Alert, 'id' | 'status' | 'clearedAt' | 'openedAt' | 'reminders' | 'level'>,
     futureOnly: boolean,
   ): Promise<void> {
     if (alert.status === 'resolved') return;
     const dues: number[] = [];
     if (alert.clearedAt !== undefined) dues.push(alert.clearedAt + this.config.autoResolveHoldMs);
-    if (alert.status === 'open' && this.config.reminderIntervalMs > 0)
-      dues.push(alert.openedAt + (alert.reminders + 1) * this.config.reminderIntervalMs);
+    const reminderMs = reminderIntervalFor(alert.level, this.config);
+    if (alert.status === 'open' && reminderMs > 0) dues.push(alert.openedAt + (alert.reminders + 1) * reminderMs);
     const now = this.#clock.now();
     for (const due of dues) if (!futureOnly || due > now) await this.#timers.schedule({ kind: 'alert', alertId: alert.id }, due);
   }
@@ -321,8 +369,19 @@ export class AlertsService implements AlertSink {
     const registry = this.#deps.registry;
     if (event.type === 'alert') {
       const { alert, transition } = event;
-      if (NOTIFIED_ALERT_TRANSITIONS.has(transition.type)) {
-        await this.notifier.enqueue(transition.id, alertRecipients(registry, alert.sectionId), {
+      // A silenced alert is recorded and shown, but pages nobody and opens no task (silences.ts).
+      const gate = await this.silences.gate(alert, transition);
+      if (gate.notify && transition.type === 'opened' && this.groups.enabled) {
+        // One incident's alerts go to each agency as one notification (notification-groups.ts).
+        await this.groups.add(alertRecipients(registry, alert.sectionId), groupKeyOf(alert), { type: 'alert', transition, alert });
+      } else if (gate.notify && NOTIFIED_ALERT_TRANSITIONS.has(transition.type)) {
+        // An unacknowledged alert's reminders climb the chain above the section's lead (alert-escalation.ts).
+        // A doubtful one (its station offline or faulty: inhibition.ts) is still re-notified but does not climb.
+        const climbs = transition.type === 'reminder' && (await this.inhibition.doubtOf(alert)) === undefined;
+        const recipients = climbs
+          ? reminderRecipients(registry, alert.sectionId, alert.reminders, this.config)
+          : alertRecipients(registry, alert.sectionId);
+        await this.notifier.enqueue(transition.id, recipients, {
           type: 'alert',
           transition,
           alert,
@@ -333,11 +392,13 @@ export class AlertsService implements AlertSink {
         // A lone reading past the target: ask the station to measure again before anyone goes out (issue 13 §4).
         await this.commands.requestMeasurement(alert.id, verify);
       }
-      if (['opened', 'reraised', 'level-raised', 'cleared', 'resolved'].includes(transition.type)) {
+      if (gate.task && ['opened', 'reraised', 'level-raised', 'cleared', 'resolved'].includes(transition.type)) {
         // A qualifying alert opens the section's task or attaches to the one not yet closed (task-store.ts).
         const trigger = taskTriggerFor(alert, transition.type, registry, this.config);
         await this.tasks.applyAlertTransition(alert, transition, trigger);
       }
+      if (gate.silenceId !== undefined) this.metrics.silenced.inc({ kind: alert.kind });
+      await this.silences.afterTransition(alert, transition);
       await this.#scheduleAlert(alert, false);
       return;
     }
@@ -382,7 +443,11 @@ export class AlertsService implements AlertSink {
       default:
         break;
     }
-    if (recipients.length > 0) {
+    if (recipients.length > 0 && transition.type === 'opened' && this.groups.enabled) {
+      // The task's opening joins its alerts' notification to each party (notification-groups.ts).
+      const riverId = registry.section(task.sectionId)?.riverId;
+      await this.groups.add(recipients, groupKeyOf({ riverId, sectionId: task.sectionId }), { type: 'task', transition, task });
+    } else if (recipients.length > 0) {
       await this.notifier.enqueue(transition.id, recipients, { type: 'task', transition, task });
     }
     const full = await this.tasks.get(task.id);

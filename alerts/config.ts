@@ -20,6 +20,29 @@ export const AlertsConfigSchema = Type.Object({
   autoResolveHoldMs: Ms(15 * 60_000, 'cleared condition hold before auto-resolve'),
   /** Reminder interval while an alert is unacknowledged; 0 turns reminders off. @defaultValue 0 */
   reminderIntervalMs: Ms(0, 'reminder interval while unacknowledged, 0 = off'),
+  /** Reminder interval by level (`none` = data-quality), overriding `reminderIntervalMs` (issue 15 §4). @defaultValue {} */
+  reminderIntervalMsByLevel: Type.Object(
+    {
+      red: Type.Optional(Type.Integer({ minimum: 0, description: 'red, ms (0 = no reminders)' })),
+      orange: Type.Optional(Type.Integer({ minimum: 0, description: 'orange, ms (0 = no reminders)' })),
+      yellow: Type.Optional(Type.Integer({ minimum: 0, description: 'yellow, ms (0 = no reminders)' })),
+      blue: Type.Optional(Type.Integer({ minimum: 0, description: 'blue, ms (0 = no reminders)' })),
+      none: Type.Optional(Type.Integer({ minimum: 0, description: 'data-quality, ms (0 = no reminders)' })),
+    },
+    { default: {} },
+  ),
+  /**
+   * From this reminder on, each reminder of an unacknowledged alert also goes one step up the chain above the
+   * section's lead agency (alerts/alert-escalation.ts); 0 = never. @defaultValue 2
+   */
+  escalateAlertsFromReminder: Type.Integer({ minimum: 0, default: 2 }),
+  /**
+   * Grouping of first notifications per agency and incident (river): wait this long to collect the alerts of one
+   * incident into one webhook; 0 sends each at once (issue 15 §3). @defaultValue 0 (off; 30 s recommended)
+   */
+  notifyGroupWaitMs: Ms(0, 'wait to collect one incident’s alerts into one notification per agency, 0 = off'),
+  /** A group that was sent collects again for at least this long before the next send. @defaultValue 5 min */
+  notifyGroupRepeatMs: Ms(5 * 60_000, 'least time between two grouped notifications of one incident to one agency'),
   /** Lowest level at a boundary section that opens a joint-monitoring task. @defaultValue 'yellow' */
   taskMinLevel: { ...LevelLiteral, default: 'yellow' },
   /** Lowest level of the origin alert at which an upstream-arrival pre-warning opens a joint task at the section below (the pre-warning itself is always blue). @defaultValue 'yellow' */

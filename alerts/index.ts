@@ -40,3 +40,13 @@ export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVER
 export type { NotificationPayload, DeliveryRecord } from './notifier.js';
 export { TRANSFER_STATUSES, isOpenTransfer, type Transfer, type TransferStatus, type TransferSubject, type TransferTransition } from './transfer-model.js';
 export { TransferService, type TransferFilter, type TransferServiceDeps } from './transfer-service.js';
+export { Silences, type SilenceInput, type SilenceChange } from './silences.js';
+export { finalEnd, windowAt, type Silence, type SilenceMatcher, type WeeklyWindow } from './silence-model.js';
+export {
+  FEEDBACK_LABELS,
+  FALSE_ALARM_CAUSES,
+  type FeedbackLabel,
+  type FalseAlarmCause,
+  type FeedbackEntry,
+  type AlertFeedback,
+} from './feedback.js';

@@ -12,6 +12,7 @@ export class AlertsMetrics {
   readonly deadlinesMissed: Counter<'kind'>;
   readonly firstNotificationSeconds: Histogram;
   readonly openAlerts: Gauge<'level'>;
+  readonly silenced: Counter<'kind'>;
 
   constructor(register: MetricsRegistry, source: { redis: Redis; keys: AlertKeys }) {
     const registers = [register];
@@ -37,6 +38,12 @@ export class AlertsMetrics {
       name: 'riverwatch_alert_first_notification_seconds',
       help: 'Time from an alert opening to its first delivered webhook',
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.silenced = new Counter({
+      name: 'riverwatch_alert_transitions_silenced_total',
+      help: 'Alert transitions held back by a silence or maintenance window (recorded, not notified, no task), by kind',
+      labelNames: ['kind'],
       registers,
     });
     const { redis, keys } = source;

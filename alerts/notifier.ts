@@ -33,6 +33,13 @@ export type NotificationPayload = {
 /** What a notification is about (the same for every recipient of one transition). */
 export type NotificationContent =
   | { readonly type: 'alert'; readonly transition: AlertTransition; readonly alert: AlertSummary }
+  | { readonly type: 'task'; readonly transition: TaskTransition; readonly task: TaskSummary }
+  /** Alerts (and joint tasks) of one incident opened for one agency, sent as one (notification-groups.ts). */
+  | { readonly type: 'alert-group'; readonly groupKey: string; readonly members: readonly GroupMember[] };
+
+/** One alert or task opening inside a grouped notification. */
+export type GroupMember =
+  | { readonly type: 'alert'; readonly transition: AlertTransition; readonly alert: AlertSummary }
   | { readonly type: 'task'; readonly transition: TaskTransition; readonly task: TaskSummary };
 
 export interface NotificationJobData {
@@ -230,9 +237,11 @@ export class Notifier {
       throw new Error(`webhook to ${data.recipient.agencyId} failed: ${result.error ?? 'unknown'}`);
     }
     metrics.deliveries.inc({ channel: 'webhook', outcome: 'delivered' });
-    if (payload.type === 'alert' && payload.transition.type === 'opened') {
-      const first = await redis.set(keys.firstNotified(payload.alert.id), String(now), 'EX', DELIVERY_TTL_S, 'NX');
-      if (first === 'OK') metrics.firstNotificationSeconds.observe(Math.max(0, now - payload.transition.at) / 1000);
+    const opened = payload.type === 'alert' ? [payload] : payload.type === 'alert-group' ? payload.members : [];
+    for (const m of opened) {
+      if (m.type !== 'alert' || m.transition.type !== 'opened') continue;
+      const first = await redis.set(keys.firstNotified(m.alert.id), String(now), 'EX', DELIVERY_TTL_S, 'NX');
+      if (first === 'OK') metrics.firstNotificationSeconds.observe(Math.max(0, now - m.transition.at) / 1000);
     }
     return 'delivered';
   }

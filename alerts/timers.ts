@@ -13,7 +13,12 @@ import type { AlertsConfig } from './config.js';
 export const TIMERS_QUEUE = 'alerts-timers';
 
 export type TimerJobData =
-  { readonly kind: 'alert'; readonly alertId: string } | { readonly kind: 'task'; readonly taskId: string };
+  | { readonly kind: 'alert'; readonly alertId: string }
+  | { readonly kind: 'task'; readonly taskId: string }
+  /** The end of a silence's window (issue 15): release what it held back. */
+  | { readonly kind: 'silence'; readonly silenceId: string }
+  /** The send of an agency's notification group (issue 15 §3). */
+  | { readonly kind: 'group'; readonly agencyId: string; readonly groupKey: string };
 
 export interface TimersDeps {
   readonly connection: ConnectionOptions;
@@ -44,7 +49,14 @@ export class Timers {
 
   /** Wakes the check of `data` at `dueAt` (clock time, epoch ms); at once when already due. */
   async schedule(data: TimerJobData, dueAt: number): Promise<void> {
-    const id = data.kind === 'alert' ? `ta.${data.alertId}.${dueAt}` : `tt.${data.taskId}.${dueAt}`;
+    const id =
+      data.kind === 'alert'
+        ? `ta.${data.alertId}.${dueAt}`
+        : data.kind === 'task'
+          ? `tt.${data.taskId}.${dueAt}`
+          : data.kind === 'silence'
+            ? `ts.${data.silenceId}.${dueAt}`
+            : `tg.${data.agencyId}.${data.groupKey}.${dueAt}`;
     const delay = Math.max(0, dueAt - this.#deps.clock.now());
     await this.#queue.add(data.kind, data, { jobId: id, delay });
   }

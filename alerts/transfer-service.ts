@@ -269,7 +269,8 @@ export class TransferService {
 
 interface Note {
   readonly added: TransferTransition;
-  readonly content: Parameters<Notifier['enqueue']>[2];
+  /** An alert's or a task's transition (never a grouped notification). */
+  readonly content: Exclude<Parameters<Notifier['enqueue']>[2], { type: 'alert-group' }>;
 }
 
 /** A line for the subject's history. */

@@ -22,6 +22,9 @@ import type { OperatorPolicy } from './routes/operators.js';
 import { readingsRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
 import { stationDiagnosticsRoutes } from './routes/station-diagnostics.js';
+import { alertEscalationsRoutes } from './routes/alert-escalations.js';
+import { feedbackRoutes } from './routes/feedback.js';
+import { silencesRoutes } from './routes/silences.js';
 import { tasksRoutes } from './routes/tasks.js';
 import { transfersRoutes } from './routes/transfers.js';
 
@@ -105,6 +108,15 @@ export function monitoringCentrePlugins(deps: MonitoringCentreDeps): FastifyPlug
       plugins.push(async (app) => {
         await app.register(transfersRoutes, { service, transfers, registry, keys });
       });
+    plugins.push(async (app) => {
+      await app.register(silencesRoutes, { service, registry, keys });
+    });
+    plugins.push(async (app) => {
+      await app.register(feedbackRoutes, { service, registry, keys });
+    });
+    plugins.push(async (app) => {
+      await app.register(alertEscalationsRoutes, { service, registry, keys });
+    });
   }
   const hub = deps.hub;
   if (hub) {

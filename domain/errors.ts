@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   // Transfer with feedback (issue 18).
   RW_TRANSFER_INVALID: 'transfer is not allowed: unknown or same agency, or the subject is closed',
   RW_TRANSFER_STATE: 'transfer is not in a state that allows this answer',
+  // Silences and maintenance windows (issue 15).
+  RW_SILENCE_ENDED: 'silence has already ended',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

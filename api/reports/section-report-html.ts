@@ -8,7 +8,7 @@ import { CLASS_LABELS, type ClassLimit, type ParameterTable, type Registry, type
 import type { Alert, Task } from '../../alerts/index.js';
 import { ON_SITE_STEPS } from '../../alerts/index.js';
 import { isoWithOffset } from './csv.js';
-import type { Exceedance, SectionReport } from './section-report.js';
+import { labelKeyOf, type Exceedance, type SectionReport } from './section-report.js';
 
 export type ReportLang = 'zh' | 'en';
 
@@ -51,6 +51,17 @@ const T = {
     resolved: '解除',
     message: '说明',
     noAlerts: '本时段无预警。',
+    feedback: '性质认定',
+    feedbackSummary: '预警性质认定汇总：',
+    labels: {
+      'real-event': '真实事件',
+      'false-alarm:rain': '误报：降雨',
+      'false-alarm:sensor': '误报：仪器故障',
+      'false-alarm:operations': '误报：运维操作',
+      'false-alarm:unknown': '误报：原因不明',
+      test: '测试',
+      unlabelled: '未认定',
+    } as Record<string, string>,
     tasks: '四、联合监测任务',
     parties: '参与方',
     deadline: '到场时限',
@@ -108,6 +119,17 @@ const T = {
     resolved: 'Resolved',
     message: 'Message',
     noAlerts: 'No alerts in this period.',
+    feedback: 'What it was',
+    feedbackSummary: 'Alerts by what they were:',
+    labels: {
+      'real-event': 'real event',
+      'false-alarm:rain': 'false alarm: rain',
+      'false-alarm:sensor': 'false alarm: sensor',
+      'false-alarm:operations': 'false alarm: operations',
+      'false-alarm:unknown': 'false alarm: cause unknown',
+      test: 'test',
+      unlabelled: 'not labelled',
+    } as Record<string, string>,
     tasks: '4. Joint-monitoring tasks',
     parties: 'Parties',
     deadline: 'Arrival deadline',
@@ -193,8 +215,18 @@ export function renderSectionReport(report: SectionReport, options: RenderOption
   const exceedRow = (e: Exceedance): string =>
     `<tr><td>${escapeHtml(e.stationId)}</td><td>${paramName(e.parameter)}</td><td class="num">${escapeHtml(limitText(e.limit))}</td><td class="num">${e.hours} / ${e.evaluatedHours}</td><td class="num">${e.worst ? `${escapeHtml(+e.worst.value.toFixed(4))}<br><span class="muted">${when(e.worst.ts, tzOffsetMin)}</span>` : '—'}</td><td class="num">${e.maxMultiple === undefined ? '—' : escapeHtml(e.maxMultiple.toFixed(2))}</td><td>${when(e.firstTs, tzOffsetMin)} — ${when(e.lastTs, tzOffsetMin)}</td></tr>`;
 
+  // What each alert was, as its agencies labelled it (issue 15 §5), and the period's counts.
+  const labelCell = (alertId: string): string => {
+    const entry = report.feedback?.[alertId];
+    return entry ? escapeHtml(t.labels[labelKeyOf(entry)] ?? entry.label) : escapeHtml(t.labels.unlabelled ?? '');
+  };
+  const feedbackSummary = report.feedbackCounts
+    ? `<p class="note feedback-summary">${t.feedbackSummary} ${Object.entries(report.feedbackCounts)
+        .map(([key, n]) => `${escapeHtml(t.labels[key] ?? key)} ${n}`)
+        .join(' · ')}</p>`
+    : '';
   const alertRow = (al: Alert): string =>
-    `<tr><td>${when(al.openedAt, tzOffsetMin)}</td><td>${al.maxLevel ? `<span class="level level-${escapeHtml(al.maxLevel)}">${escapeHtml(t.levels[al.maxLevel] ?? al.maxLevel)}</span>` : '—'}</td><td>${escapeHtml(al.kind)}<br><span class="muted">${al.parameters.map(escapeHtml).join(', ')}</span></td><td>${escapeHtml(t.statuses[al.status] ?? al.status)}</td><td>${al.acknowledged ? `${when(al.acknowledged.at, tzOffsetMin)}<br><span class="muted">${escapeHtml(al.acknowledged.actor.agencyId ? agencyName(al.acknowledged.actor.agencyId) : al.acknowledged.actor.kind)}</span>` : '—'}</td><td>${al.resolved ? `${when(al.resolved.at, tzOffsetMin)}<br><span class="muted">${escapeHtml(al.resolved.reason)}</span>` : '—'}</td><td>${escapeHtml(al.message)}</td></tr>`;
+    `<tr><td>${when(al.openedAt, tzOffsetMin)}</td><td>${al.maxLevel ? `<span class="level level-${escapeHtml(al.maxLevel)}">${escapeHtml(t.levels[al.maxLevel] ?? al.maxLevel)}</span>` : '—'}</td><td>${escapeHtml(al.kind)}<br><span class="muted">${al.parameters.map(escapeHtml).join(', ')}</span></td><td>${escapeHtml(t.statuses[al.status] ?? al.status)}</td><td>${al.acknowledged ? `${when(al.acknowledged.at, tzOffsetMin)}<br><span class="muted">${escapeHtml(al.acknowledged.actor.agencyId ? agencyName(al.acknowledged.actor.agencyId) : al.acknowledged.actor.kind)}</span>` : '—'}</td><td>${al.resolved ? `${when(al.resolved.at, tzOffsetMin)}<br><span class="muted">${escapeHtml(al.resolved.reason)}</span>` : '—'}</td><td>${escapeHtml(al.message)}</td>${report.feedback ? `<td>${labelCell(al.id)}</td>` : ''}</tr>`;
 
   const taskRow = (task: Task): string => {
     const steps = task.parties
@@ -208,7 +240,7 @@ export function renderSectionReport(report: SectionReport, options: RenderOption
       ? `<p class="note">${t.notWired}</p>`
       : report.alerts.length === 0
         ? `<p>${t.noAlerts}</p>`
-        : `<table><thead><tr><th>${t.opened}</th><th>${t.level}</th><th>${t.kind}</th><th>${t.status}</th><th>${t.acked}</th><th>${t.resolved}</th><th>${t.message}</th></tr></thead><tbody>${report.alerts.map(alertRow).join('')}</tbody></table>`;
+        : `<table><thead><tr><th>${t.opened}</th><th>${t.level}</th><th>${t.kind}</th><th>${t.status}</th><th>${t.acked}</th><th>${t.resolved}</th><th>${t.message}</th>${report.feedback ? `<th>${t.feedback}</th>` : ''}</tr></thead><tbody>${report.alerts.map(alertRow).join('')}</tbody></table>${feedbackSummary}`;
   const tasksSection =
     report.tasks === undefined
       ? `<p class="note">${t.notWired}</p>`

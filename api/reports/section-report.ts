@@ -13,7 +13,7 @@ import {
   type Registry,
   type Section,
 } from '../../domain/index.js';
-import type { Alert, AlertFilter, Task, TaskFilter } from '../../alerts/index.js';
+import type { Alert, AlertFilter, FeedbackEntry, Task, TaskFilter } from '../../alerts/index.js';
 import { classAttainment, type ClassAttainment } from '../queries/class-attainment.js';
 import type { ReadingSeries, ReadingsQueries } from '../queries/readings-queries.js';
 import type { TimeRange } from '../queries/time-range.js';
@@ -22,6 +22,13 @@ import type { TimeRange } from '../queries/time-range.js';
 export interface AlertsReader {
   listAlerts(filter: AlertFilter): Promise<{ items: Alert[]; total: number }>;
   listTasks(filter: TaskFilter): Promise<{ items: Task[]; total: number }>;
+  /** Feedback labels of alerts (issue 15 §5), when the alerts side keeps them. */
+  readonly feedback?: { currentOf(alertIds: readonly string[]): Promise<Map<string, FeedbackEntry>> };
+}
+
+/** Label key of a feedback entry as counted in the report: `real-event`, `false-alarm:{cause}`, `test`. */
+export function labelKeyOf(entry: Pick<FeedbackEntry, 'label' | 'cause'>): string {
+  return entry.label === 'false-alarm' ? `false-alarm:${entry.cause ?? 'unknown'}` : entry.label;
 }
 
 export interface Exceedance {
@@ -53,6 +60,10 @@ export interface SectionReport {
   readonly tasks: readonly Task[] | undefined;
   /** More alerts or tasks existed than the report lists. */
   readonly truncated: boolean;
+  /** Latest feedback label per alert id of the period (issue 15 §5); undefined without the alerts side. */
+  readonly feedback?: Readonly<Record<string, FeedbackEntry>> | undefined;
+  /** The period's alerts by label key (labelKeyOf), `unlabelled` for those without one. */
+  readonly feedbackCounts?: Readonly<Record<string, number>> | undefined;
 }
 
 const HOUR = { ms: 3_600_000, offsetMs: 0 };
@@ -142,6 +153,14 @@ export async function buildSectionReport(deps: {
       (t.openedAt < range.toMs || t.alertIds.some((id) => periodAlertIds.has(id))) &&
       (t.closedAt === undefined || t.closedAt >= range.fromMs),
   );
+  const labels = alertsInPeriod ? await deps.alerts?.feedback?.currentOf(alertsInPeriod.map((a) => a.id)) : undefined;
+  const feedbackCounts: Record<string, number> | undefined = labels && alertsInPeriod ? {} : undefined;
+  if (feedbackCounts && labels && alertsInPeriod)
+    for (const a of alertsInPeriod) {
+      const entry = labels.get(a.id);
+      const key = entry ? labelKeyOf(entry) : 'unlabelled';
+      feedbackCounts[key] = (feedbackCounts[key] ?? 0) + 1;
+    }
   return {
     generatedAt: deps.nowMs,
     range,
@@ -151,5 +170,7 @@ export async function buildSectionReport(deps: {
     alerts: alertsInPeriod,
     tasks: tasksInPeriod,
     truncated: (alerts?.total ?? 0) > MAX_LISTED || (tasks?.total ?? 0) > MAX_LISTED,
+    feedback: labels ? Object.fromEntries(labels) : undefined,
+    feedbackCounts,
   };
 }

@@ -31,6 +31,11 @@ export interface ReceivedWebhook {
   readonly n: number;
 }
 
+/** A received webhook of one payload type. */
+export type ReceivedOf<T extends NotificationPayload['type']> = ReceivedWebhook & {
+  readonly payload: Extract<NotificationPayload, { type: T }>;
+};
+
 /** An HTTP server on port 0 recording POST /hook/{agencyId}; `failFor` agencies answer 500. */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
@@ -85,12 +90,17 @@ export class WebhookReceiver {
     return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
 
-  alertWebhooks(): ReceivedWebhook[] {
-    return this.received.filter((r) => r.payload.type === 'alert');
+  alertWebhooks(): ReceivedOf<'alert'>[] {
+    return this.received.filter((r): r is ReceivedOf<'alert'> => r.payload.type === 'alert');
   }
 
-  taskWebhooks(): ReceivedWebhook[] {
-    return this.received.filter((r) => r.payload.type === 'task');
+  taskWebhooks(): ReceivedOf<'task'>[] {
+    return this.received.filter((r): r is ReceivedOf<'task'> => r.payload.type === 'task');
+  }
+
+  /** Grouped notifications: several alerts of one incident in one webhook (issue 15 §3). */
+  groupWebhooks(): ReceivedOf<'alert-group'>[] {
+    return this.received.filter((r): r is ReceivedOf<'alert-group'> => r.payload.type === 'alert-group');
   }
 
   async close(): Promise<void> {

@@ -104,6 +104,8 @@ export interface ApiFixtureOptions {
   readonly limits?: Partial<RangeLimits>;
   /** Plugins registered before the API's (e.g. an onRoute recorder). */
   readonly before?: readonly FastifyPluginAsync[];
+  /** Alerts settings on top of the fast test defaults (e.g. reminders). */
+  readonly alerts?: AlertsConfigInput;
 }
 
 export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<ApiFixture> {
@@ -127,7 +129,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
       registry,
       logger,
       metricsRegistry: new MetricsRegistry(),
-      config: { ...FAST, keyPrefix, queuePrefix: `${keyPrefix}q` },
+      config: { ...FAST, ...options.alerts, keyPrefix, queuePrefix: `${keyPrefix}q` },
       commander: new AckingCommander(),
     });
     await alerts.start();

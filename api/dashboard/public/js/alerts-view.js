@@ -1,6 +1,23 @@
 // Alerts not yet resolved, newest first, with level colour and the acknowledge / resolve actions.
+import { alertText } from './alert-text.js';
 import { h, mount } from './dom.js';
+import { labelSelect } from './history-view.js';
 import { formatTime, nameOf, t } from './i18n.js';
+
+/** "Reminder 14:05 · escalates to X at 14:35" for an unacknowledged alert, from its escalation plan. */
+function escalationNote(plan) {
+  if (!plan || plan.next.length === 0) return undefined;
+  const parts = plan.next.map((n) =>
+    n.adds
+      ? `${formatTime(n.at)} ${t('escalatesTo')} ${nameOf(n.addsName) || n.adds}`
+      : `${formatTime(n.at)} ${t('remindAgain')}`,
+  );
+  return h(
+    'p',
+    { class: 'escalation-note', 'data-next-escalation': plan.next.find((n) => n.adds)?.adds },
+    `${t('unacked')} · ${parts.join(' · ')}`,
+  );
+}
 
 /** Alerts to show: not resolved, newest first. */
 export function activeAlerts(alerts) {
@@ -31,12 +48,25 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
         .join('、');
       const ackBy = alert.acknowledged?.actor?.agencyId ? state.agencies.get(alert.acknowledged.actor.agencyId) : undefined;
       const resolving = state.resolving.has(alert.id);
+      // Held back by a silence or a station's maintenance window: shown greyed, with who silenced it and why.
+      const held = state.silencedAlerts?.get(alert.id);
+      const silence = held ? state.silences.get(held.silenceId) : undefined;
+      const silencer = silence ? state.agencies.get(silence.agencyId) : undefined;
+      const silencePerson = silence?.history[0]?.actor?.name;
       return h(
         'li',
         {
-          class: ['alert', `level-${level}`, state.fresh.has(alert.id) && 'fresh', alert.status === 'acknowledged' && 'is-acked'],
+          class: [
+            'alert',
+            `level-${level}`,
+            state.fresh.has(alert.id) && 'fresh',
+            alert.status === 'acknowledged' && 'is-acked',
+            held && 'is-silenced',
+            state.escalations?.get(alert.id)?.doubtful && 'is-doubtful',
+          ],
           'data-alert-id': alert.id,
           'data-status': alert.status,
+          'data-silence-id': held?.silenceId,
         },
         h('div', { class: 'alert-bar' }),
         h(
@@ -48,6 +78,7 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
             h('span', { class: ['level-badge', `level-${level}`] }, t('levels')[level] ?? level),
             h('span', { class: 'kind' }, t('kinds')[alert.kind] ?? alert.kind),
             h('span', { class: ['status-badge', `status-${alert.status}`] }, t(alert.status)),
+            state.escalations?.get(alert.id)?.flapping && h('span', { class: 'flap-badge' }, t('flapping')),
             h('time', { class: 'when', datetime: new Date(alert.openedAt).toISOString() }, formatTime(alert.openedAt)),
           ),
           h(
@@ -58,10 +89,31 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
               { href: '#', class: 'section-link', onclick: (e) => (e.preventDefault(), actions.select(alert.sectionId)) },
               section ? nameOf(section.name) : alert.sectionId,
             ),
-            alert.stationId ? ` · ${alert.stationId}` : '',
+            alert.stationId
+              ? ` · ${state.stations.get(alert.stationId) ? nameOf(state.stations.get(alert.stationId).name) : alert.stationId}`
+              : '',
             params ? ` · ${params}` : '',
           ),
-          h('p', { class: 'alert-message' }, alert.message),
+          h('p', { class: 'alert-message' }, alertText(alert, state)),
+          held &&
+            h(
+              'p',
+              { class: 'silenced-note' },
+              held.inhibitedByAlertId
+                ? `${t('inhibitedBy')}：${state.alerts.get(held.inhibitedByAlertId) ? alertText(state.alerts.get(held.inhibitedByAlertId), state) : ''}`
+                : held.maintenanceStationId
+                  ? `${t('silencedBy')} · ${t('maintenance')}`
+                  : `${t('silencedBy')} · ${silencer ? nameOf(silencer.name) : (silence?.agencyId ?? '')}${silencePerson ? `（${silencePerson}）` : ''}${silence ? ` · ${silence.reason} · ${t('to')} ${formatTime(silence.endedAt ?? silence.endsAt)}` : ''}`,
+            ),
+          // Who is told next while nobody has acknowledged it (issue 15 §4).
+          alert.status === 'open' && !held && escalationNote(state.escalations?.get(alert.id)),
+          // Its station is offline or faulty: the alert may not be real, and it does not climb (issue 15 §2).
+          state.escalations?.get(alert.id)?.doubtful &&
+            h(
+              'p',
+              { class: 'doubt-note', 'data-doubt': state.escalations.get(alert.id).doubtful },
+              `${t('doubtful')}：${t('doubtReasons')[state.escalations.get(alert.id).doubtful]}`,
+            ),
           alert.acknowledged &&
             h(
               'p',
@@ -84,7 +136,7 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
                 onsubmit: (e) => {
                   e.preventDefault();
                   const reason = e.currentTarget.elements.reason.value.trim();
-                  if (reason) actions.resolve(alert.id, reason);
+                  if (reason) actions.resolve(alert.id, reason, e.currentTarget.elements.label.value);
                 },
               },
               h('input', {
@@ -96,6 +148,11 @@ export function renderAlerts(listEl, emptyEl, countEl, state, actions) {
                 'data-resolve-for': alert.id,
                 value: state.resolving.get(alert.id) ?? '',
                 oninput: (e) => state.resolving.set(alert.id, e.currentTarget.value),
+              }),
+              // What it was (issue 15 §5): kept across re-renders like the reason.
+              labelSelect('label', state.resolvingLabel?.get(alert.id) ?? '', {
+                'data-label-for': alert.id,
+                onchange: (e) => state.resolvingLabel?.set(alert.id, e.currentTarget.value),
               }),
               h('button', { type: 'submit', class: 'primary' }, t('confirm')),
               h('button', { type: 'button', onclick: () => actions.toggleResolve(alert.id) }, t('cancel')),

@@ -11,7 +11,7 @@ function fill(el, attrs, children) {
     else if (key === 'dataset') Object.assign(el.dataset, value);
     else el.setAttribute(key, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
   }

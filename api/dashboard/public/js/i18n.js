@@ -70,6 +70,66 @@ const STRINGS = {
     stepNames: ['定位签到', '出示证件', '核实信息', '现场检查', '制作笔录', '打印签字', '电子归档', '完成'],
     minutes: '分钟',
     hours: '小时',
+    silences: '静默与维护窗口',
+    noSilences: '当前无静默。',
+    parameter: '指标',
+    kind: '类型',
+    allParameters: '全部指标',
+    allKinds: '全部类型',
+    wholeSection: '整个断面',
+    from: '开始',
+    to: '结束',
+    silenceReason: '原因',
+    silenceReasonHint: '如：仪器校准、站房维护',
+    createSilence: '静默',
+    endSilence: '结束静默',
+    silenceHeld: '暂缓通知的预警：',
+    'silence-created': '创建',
+    'silence-changed': '修改',
+    'silence-ended': '结束',
+    weekly: '每周',
+    weekdays: ['周一', '周二', '周三', '周四', '周五', '周六', '周日'],
+    silencedBy: '已静默',
+    maintenance: '站点维护/校准中（数据标记 M/C）',
+    history: '断面预警历史（近 30 天）',
+    noHistory: '该断面近 30 天无预警。',
+    feedbackLabel: '性质认定',
+    exportFeedback: '导出认定记录 CSV',
+    recordStep: '记录下一步',
+    errors: {
+      RW_UNAUTHORIZED: '密钥无效或已吊销，请重新登录。',
+      RW_FORBIDDEN: '本机构无权操作该断面的内容；请联系该断面的上下游机构或其上级。',
+      RW_NOT_FOUND: '对象不存在（可能已被删除），请刷新页面。',
+      RW_INVALID_PAYLOAD: '输入有误：请检查各项（时间先后、原因、站点是否属于该断面）后重试。',
+      RW_SILENCE_ENDED: '该静默已结束；如需继续静默，请新建。',
+      RW_ALERT_RESOLVED: '该预警已解除。',
+      RW_TASK_CLOSED: '该任务已关闭。',
+      RW_TASK_STEP_ORDER: '步骤顺序不对或已记录，请刷新后按顺序记录下一步。',
+      RW_TASK_NOT_PARTY: '该机构不是此任务的参与方。',
+      RW_RATE_LIMITED: '请求过于频繁，请稍后再试。',
+    },
+    unacked: '未确认',
+    doubtful: '存疑',
+    inhibitedBy: '同一情况已由断面预警通知，本条暂不单独通知',
+    flapping: '反复触发',
+    doubtReasons: { offline: '站点离线', 'fault-flags': '站点报告故障标记', 'flat-line': '读数长时间不变', spikes: '读数异常尖峰' },
+    remindAgain: '再次通知',
+    escalatesTo: '上报',
+    stepTime: '时间',
+    stepActor: '执行人',
+    stepNote: '说明',
+    lat: '纬度',
+    lon: '经度',
+    noLabel: '未认定',
+    save: '保存',
+    labels: {
+      'real-event': '真实事件',
+      'false-alarm:rain': '误报：降雨',
+      'false-alarm:sensor': '误报：仪器故障',
+      'false-alarm:operations': '误报：运维操作',
+      'false-alarm:unknown': '误报：原因不明',
+      test: '测试',
+    },
   },
   en: {
     appTitle: 'Cross-boundary water-quality warning and joint monitoring',
@@ -150,6 +210,66 @@ const STRINGS = {
     ],
     minutes: 'min',
     hours: 'h',
+    silences: 'Silences and maintenance windows',
+    noSilences: 'No silence in force.',
+    parameter: 'Parameter',
+    kind: 'Kind',
+    allParameters: 'all parameters',
+    allKinds: 'all kinds',
+    wholeSection: 'whole section',
+    from: 'From',
+    to: 'To',
+    silenceReason: 'Reason',
+    silenceReasonHint: 'e.g. analyser calibration',
+    createSilence: 'Silence',
+    endSilence: 'End silence',
+    silenceHeld: 'alerts held back:',
+    'silence-created': 'created',
+    'silence-changed': 'changed',
+    'silence-ended': 'ended',
+    weekly: 'weekly',
+    weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+    silencedBy: 'silenced',
+    maintenance: 'station in maintenance/calibration (flags M/C)',
+    history: 'Section alert history (last 30 days)',
+    noHistory: 'No alert at this section in the last 30 days.',
+    feedbackLabel: 'What it was',
+    exportFeedback: 'Export labels (CSV)',
+    recordStep: 'Record next step',
+    errors: {
+      RW_UNAUTHORIZED: 'The key is unknown or revoked; log in again.',
+      RW_FORBIDDEN: 'Your agency may not act on this section; ask one of its agencies or their superior.',
+      RW_NOT_FOUND: 'Not found (it may have been removed); reload the page.',
+      RW_INVALID_PAYLOAD: 'Check the fields (times in order, a reason, a station of that section) and try again.',
+      RW_SILENCE_ENDED: 'This silence has ended; create a new one to silence again.',
+      RW_ALERT_RESOLVED: 'This alert is already resolved.',
+      RW_TASK_CLOSED: 'This task is closed.',
+      RW_TASK_STEP_ORDER: 'That step is out of order or already recorded; reload and record the next one.',
+      RW_TASK_NOT_PARTY: 'That agency is not a party of this task.',
+      RW_RATE_LIMITED: 'Too many requests; try again in a moment.',
+    },
+    unacked: 'not acknowledged',
+    doubtful: 'doubtful',
+    inhibitedBy: 'already notified as the section’s alert; not notified on its own',
+    flapping: 'flapping',
+    doubtReasons: { offline: 'station offline', 'fault-flags': 'station reports fault flags', 'flat-line': 'readings stuck', spikes: 'implausible spikes' },
+    remindAgain: 'reminder',
+    escalatesTo: 'escalates to',
+    stepTime: 'Time',
+    stepActor: 'Done by',
+    stepNote: 'Note',
+    lat: 'Latitude',
+    lon: 'Longitude',
+    noLabel: 'not labelled',
+    save: 'Save',
+    labels: {
+      'real-event': 'real event',
+      'false-alarm:rain': 'false alarm: rain',
+      'false-alarm:sensor': 'false alarm: sensor',
+      'false-alarm:operations': 'false alarm: operations',
+      'false-alarm:unknown': 'false alarm: cause unknown',
+      test: 'test',
+    },
   },
 };
 
@@ -162,6 +282,11 @@ export function currentLang() {
 /** The string for a key in the current language (the key itself when missing). */
 export function t(key) {
   return STRINGS[lang][key] ?? key;
+}
+
+/** A failed action in the page's language, saying what to do; the server's English message only for an unknown code. */
+export function failureText(err) {
+  return `${t('actionFailed')}${t('errors')[err?.code] ?? err?.message ?? ''}`;
 }
 
 /** Name of a bilingual registry object ({ zh, en }). */
@@ -185,10 +310,23 @@ export function applyStatic() {
   sw.lang = lang === 'zh' ? 'en' : 'zh-CN';
 }
 
+/** Sections' local time: every section in the registry is in China (one zone, no daylight saving). */
+export const TIME_ZONE = 'Asia/Shanghai';
+
+const timeOptions = { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false };
 const dateFormat = {
-  zh: new Intl.DateTimeFormat('zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }),
-  en: new Intl.DateTimeFormat('en-GB', { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }),
+  zh: new Intl.DateTimeFormat('zh-CN', { ...timeOptions, month: '2-digit', day: '2-digit' }),
+  en: new Intl.DateTimeFormat('en-GB', { ...timeOptions, month: 'short', day: '2-digit' }),
 };
+const clockFormat = new Intl.DateTimeFormat('en-GB', timeOptions);
+const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, month: '2-digit', day: '2-digit' });
+
+/** Axis labels in the section's time: "14:05" for a day, "12-06" (month-day) for a week. */
+export function formatAxis(ms, byDay) {
+  if (!byDay) return clockFormat.format(new Date(ms));
+  const parts = Object.fromEntries(dayFormat.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return `${parts.month}-${parts.day}`;
+}
 
 export function formatTime(ms) {
   return ms === undefined || ms === null ? '—' : dateFormat[lang].format(new Date(ms));

@@ -2,9 +2,11 @@
 // then stay current over the live event stream. No framework, no build step.
 import { ApiError, createApi } from './api.js';
 import { renderAlerts } from './alerts-view.js';
-import { applyStatic, currentLang, nameOf, setLang, t } from './i18n.js';
+import { applyStatic, currentLang, failureText, nameOf, setLang, t } from './i18n.js';
 import { connectLive } from './live.js';
 import { renderClassLegend, renderRivers } from './river-view.js';
+import { parseLabel, renderHistory } from './history-view.js';
+import { renderSilences } from './silences-view.js';
 import { StationPanel } from './station-view.js';
 import { renderTasks } from './tasks-view.js';
 import { isTransferEvent, TransfersPanel } from './transfers-view.js';
@@ -25,8 +27,14 @@ function emptyState() {
     status: new Map(),
     alerts: new Map(),
     tasks: new Map(),
+    silences: new Map(),
+    silencedAlerts: new Map(),
+    escalations: new Map(),
     fresh: new Set(),
     resolving: new Map(),
+    resolvingLabel: new Map(),
+    stepDrafts: new Map(),
+    history: undefined,
     stationId: undefined,
     range: '24h',
     nowMs: Date.now(),
@@ -38,6 +46,12 @@ function emptyState() {
 function upsert(map, item) {
   const known = map.get(item.id);
   if (!known || (item.updatedAt ?? 0) >= (known.updatedAt ?? 0)) map.set(item.id, item);
+}
+
+/** The list's shape of a task from its detail (the detail has every step record; the list counts them). */
+function taskSummary(task) {
+  const stepsDone = Object.fromEntries(Object.entries(task.steps ?? {}).map(([party, records]) => [party, records.length]));
+  return { ...task, stepsDone: task.stepsDone ?? stepsDone };
 }
 
 function showLogin(message) {
@@ -154,6 +168,20 @@ class Session {
     for (const [id, x] of s.tasks) if (!taskIds.has(id) && x.updatedAt <= latest.at) s.tasks.delete(id);
     for (const task of tasks.items) upsert(s.tasks, task);
     await this.transfers.refresh();
+    await this.refreshSilences();
+  }
+
+  /** Silences in force and the alerts they hold back (greyed in the list); who is told next about open alerts. */
+  async refreshSilences() {
+    const s = this.state;
+    const [silences, held, escalations] = await Promise.all([
+      this.api.get('/api/v1/silences?state=active'),
+      this.api.get('/api/v1/silenced-alerts'),
+      this.api.get('/api/v1/alert-escalations'),
+    ]);
+    s.silences = new Map(silences.items.map((x) => [x.id, x]));
+    s.silencedAlerts = new Map(held.items.map((x) => [x.alertId, x]));
+    s.escalations = new Map(escalations.items.map((x) => [x.alertId, x]));
     this.render();
   }
 
@@ -180,6 +208,8 @@ class Session {
       clearTimeout(this.statusTimer);
       this.statusTimer = setTimeout(() => {
         this.refreshStatus().catch(() => undefined);
+        this.refreshSilences().catch(() => undefined);
+        this.refreshHistory().catch(() => undefined);
         const station = s.stations.get(s.stationId);
         if (station && station.sectionId === event.alert.sectionId) void this.showStation();
       }, 1000);
@@ -198,8 +228,16 @@ class Session {
       s.nowMs = Date.now();
       renderRivers($('rivers'), s, currentLang(), (sectionId) => this.selectSection(sectionId));
       renderAlerts($('alerts'), $('alerts-empty'), $('alerts-count'), s, this.alertActions());
-      renderTasks($('tasks'), $('tasks-empty'), $('tasks-count'), s, { select: (id) => this.selectSection(id) });
       this.transfers.render(s);
+      renderTasks($('tasks'), $('tasks-empty'), $('tasks-count'), s, this.taskActions());
+      renderSilences($('silence-form'), $('silences'), $('silences-empty'), $('silences-count'), s, this.silenceActions());
+      renderHistory($('history-title'), $('history'), $('history-empty'), s, {
+        label: (alertId, value) =>
+          this.api
+            .post(`/api/v1/alerts/${encodeURIComponent(alertId)}/feedback`, parseLabel(value))
+            .then(() => this.refreshHistory())
+            .catch((err) => window.alert(failureText(err))),
+      });
       const active = [...s.alerts.values()].filter((a) => a.status === 'open').length;
       document.title = `${active > 0 ? `(${active}) ` : ''}RiverWatch ${t('appTitle')}`;
     });
@@ -211,17 +249,21 @@ class Session {
       try {
         const alert = await fn();
         upsert(s.alerts, alert);
+        void this.refreshSilences().catch(() => undefined);
       } catch (err) {
-        window.alert(`${t('actionFailed')}${err.message}`);
+        window.alert(failureText(err));
       }
       this.render();
     };
     return {
       acknowledge: (id) => act(() => this.api.post(`/api/v1/alerts/${encodeURIComponent(id)}/ack`, {})),
-      resolve: (id, reason) =>
+      resolve: (id, reason, label) =>
         act(async () => {
           const alert = await this.api.post(`/api/v1/alerts/${encodeURIComponent(id)}/resolve`, { reason });
           s.resolving.delete(id);
+          s.resolvingLabel.delete(id);
+          if (label) await this.api.post(`/api/v1/alerts/${encodeURIComponent(id)}/feedback`, parseLabel(label));
+          void this.refreshHistory();
           return alert;
         }),
       toggleResolve: (id) => {
@@ -230,6 +272,52 @@ class Session {
         this.render();
       },
       select: (sectionId) => this.selectSection(sectionId),
+    };
+  }
+
+  taskActions() {
+    const s = this.state;
+    return {
+      select: (id) => this.selectSection(id),
+      toggleStep: (taskId, party, draft) => {
+        const key = `${taskId}|${party}`;
+        if (draft) s.stepDrafts.set(key, draft);
+        else s.stepDrafts.delete(key);
+        this.render();
+      },
+      recordStep: async (taskId, body) => {
+        try {
+          const task = await this.api.post(`/api/v1/tasks/${encodeURIComponent(taskId)}/steps`, body);
+          s.stepDrafts.delete(`${taskId}|${body.party}`);
+          upsert(s.tasks, taskSummary(task));
+        } catch (err) {
+          window.alert(failureText(err));
+        }
+        this.render();
+      },
+    };
+  }
+
+  silenceActions() {
+    return {
+      create: async (body) => {
+        try {
+          await this.api.post('/api/v1/silences', body);
+          await this.refreshSilences();
+          return true;
+        } catch (err) {
+          window.alert(failureText(err));
+          return false;
+        }
+      },
+      end: async (id) => {
+        try {
+          await this.api.post(`/api/v1/silences/${encodeURIComponent(id)}/end`, {});
+          await this.refreshSilences();
+        } catch (err) {
+          window.alert(failureText(err));
+        }
+      },
     };
   }
 
@@ -268,7 +356,19 @@ class Session {
 
   showStation() {
     for (const b of document.querySelectorAll('[data-range]')) b.classList.toggle('active', b.dataset.range === this.state.range);
+    void this.refreshHistory().catch(() => undefined);
     return this.panel.show(this.state, this.state.stationId, this.state.range);
+  }
+
+  /** The alert history (with feedback labels) of the shown station's section. */
+  async refreshHistory() {
+    const sectionId = this.state.stations.get(this.state.stationId)?.sectionId;
+    if (!sectionId) return;
+    const history = await this.api.get(`/api/v1/sections/${encodeURIComponent(sectionId)}/alert-history?limit=100`);
+    // A newer station choice may have been made while this loaded.
+    if (this.state.stations.get(this.state.stationId)?.sectionId !== sectionId) return;
+    this.state.history = { sectionId, items: history.items };
+    this.render();
   }
 
   async exportCsv() {
@@ -285,7 +385,24 @@ class Session {
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10000);
     } catch (err) {
-      window.alert(`${t('actionFailed')}${err.message}`);
+      window.alert(failureText(err));
+    }
+  }
+
+  /** The labelled alerts of the shown section (last 90 days) as CSV, names in the page's language. */
+  async exportFeedback() {
+    const sectionId = this.state.stations.get(this.state.stationId)?.sectionId;
+    if (!sectionId) return;
+    try {
+      const blob = await this.api.blob(`/api/v1/feedback?format=csv&section=${encodeURIComponent(sectionId)}&lang=${currentLang()}`);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${sectionId}-alert-feedback.csv`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (err) {
+      window.alert(failureText(err));
     }
   }
 
@@ -301,7 +418,7 @@ class Session {
       else window.location.assign(url);
     } catch (err) {
       win?.close();
-      window.alert(`${t('actionFailed')}${err.message}`);
+      window.alert(failureText(err));
     }
   }
 
@@ -375,6 +492,7 @@ function boot() {
   }
   $('export-csv').addEventListener('click', () => session?.exportCsv());
   $('open-report').addEventListener('click', () => session?.openReport());
+  $('export-feedback').addEventListener('click', () => session?.exportFeedback());
   const key = window.sessionStorage.getItem(KEY_STORAGE);
   if (key) void login(key);
   else showLogin();

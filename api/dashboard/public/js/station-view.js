@@ -1,8 +1,9 @@
 // Per-station charts (uPlot) of the last 24 h (raw readings) or 7 days (hourly means), one small chart per parameter,
 // with the limit of the section's target class drawn as a dashed line.
 import uPlot from '/vendor/uPlot.esm.js';
+import { parameterSeries } from './chart-series.js';
 import { h, mount } from './dom.js';
-import { formatTime, nameOf, t } from './i18n.js';
+import { failureText, formatAxis, formatTime, nameOf, t } from './i18n.js';
 
 const HOUR_MS = 3600000;
 /** Class parameters first, in the order monitoring centres read them. */
@@ -11,12 +12,6 @@ const ORDER = ['do', 'codmn', 'nh3n', 'tp', 'tn', 'ph', 'temp', 'cond', 'turb'];
 function rank(p) {
   const i = ORDER.indexOf(p);
   return i < 0 ? ORDER.length : i;
-}
-
-function axisTime(ms, range) {
-  const d = new Date(ms);
-  const pad = (n) => String(n).padStart(2, '0');
-  return range === '7d' ? `${pad(d.getMonth() + 1)}-${pad(d.getDate())}` : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 function limitLines(limit) {
@@ -68,7 +63,7 @@ export class StationPanel {
     } catch (err) {
       if (request !== this.#request) return;
       this.destroy();
-      mount(this.chartsEl, h('p', { class: 'error' }, `${t('actionFailed')}${err.message}`));
+      mount(this.chartsEl, h('p', { class: 'error' }, failureText(err)));
       return;
     }
     if (request !== this.#request) return;
@@ -95,7 +90,7 @@ export class StationPanel {
       mount(this.chartsEl, h('p', { class: 'empty' }, t('noReadings')));
       return;
     }
-    const xs = history.times.map((ms) => ms / 1000);
+    const windowS = [(now - (range === '7d' ? 7 : 1) * 24 * HOUR_MS) / 1000, now / 1000];
     const boxes = parameters.map((p) => {
       const spec = state.parameters.get(p);
       const title = spec ? `${nameOf({ zh: spec.nameZh, en: spec.nameEn })}${spec.unit ? ` (${spec.unit})` : ''}` : p;
@@ -116,10 +111,13 @@ export class StationPanel {
     parameters.forEach((p, i) => {
       const box = boxes[i];
       const lines = limitLines(history.targetLimits[p]);
-      const data = [xs, history.values[p] ?? [], ...lines.map((v) => xs.map(() => v))];
+      // Each parameter on its own timestamps: a 4-hourly analyser is not hidden among 5-minute probes (chart-series.js).
+      const own = parameterSeries(history.times, history.values[p] ?? []);
+      box.dataset.points = String(own.count);
+      const data = [own.xs, own.ys, ...lines.map((v) => own.xs.map(() => v))];
       const series = [
         {},
-        { label: p, stroke: '#1f5fa8', width: 1.5, spanGaps: false, points: { show: xs.length <= 48 } },
+        { label: p, stroke: '#1f5fa8', width: 1.5, spanGaps: false, points: { show: own.showDots, size: 5, fill: '#1f5fa8' } },
         ...lines.map(() => ({ label: t('limit'), stroke: '#d7263d', width: 1, dash: [6, 4], points: { show: false } })),
       ];
       const opts = {
@@ -128,8 +126,10 @@ export class StationPanel {
         series,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        // 24-hour clock for the last day, dates for the week (uPlot's default is a 12-hour clock).
-        axes: [{ values: (u, splits) => splits.map((sec) => axisTime(sec * 1000, range)) }, { size: 48 }],
+        // Every chart spans the whole window, so the charts of one station line up in time.
+        scales: { x: { time: true, range: () => windowS } },
+        // 24-hour clock for the last day, dates for the week (uPlot's default is a 12-hour clock), in the section's time.
+        axes: [{ values: (u, splits) => splits.map((sec) => formatAxis(sec * 1000, range === '7d')) }, { size: 48 }],
       };
       this.#charts.push(new uPlot(opts, data, box));
     });

@@ -2,6 +2,7 @@
 // of each party, escalations and open problems.
 import { h, mount } from './dom.js';
 import { formatDuration, formatTime, nameOf, t } from './i18n.js';
+import { draftKey, newDraft, stepForm } from './step-form.js';
 
 const STEPS = 8;
 
@@ -9,7 +10,10 @@ export function activeTasks(tasks) {
   return [...tasks.values()].filter((task) => task.status !== 'closed').sort((a, b) => b.openedAt - a.openedAt);
 }
 
-/** @param state { tasks: Map, sections: Map, agencies: Map, nowMs } */
+/**
+ * @param state { tasks: Map, sections: Map, agencies: Map, nowMs, me, stepDrafts: Map (draftKey → draft) }
+ * @param actions { select(sectionId), recordStep(taskId, body), toggleStep(taskId, party, draft|undefined) }
+ */
 export function renderTasks(listEl, emptyEl, countEl, state, actions) {
   const items = activeTasks(state.tasks);
   countEl.textContent = String(items.length);
@@ -67,7 +71,11 @@ export function renderTasks(listEl, emptyEl, countEl, state, actions) {
           h('caption', { class: 'sr-only' }, t('steps')),
           task.parties.map((party) => {
             const done = task.stepsDone[party] ?? 0;
-            return h(
+            const key = draftKey(task.id, party);
+            const draft = state.stepDrafts?.get(key);
+            // The desk may act for its own agency, and the lead for every party (the server checks the hierarchy).
+            const mayAct = task.status !== 'closed' && done < STEPS && (party === state.me?.agency?.id || task.coordinatorId === state.me?.agency?.id);
+            const row = h(
               'tr',
               { 'data-party': party },
               h('th', { scope: 'row' }, agencyName(party)),
@@ -82,8 +90,44 @@ export function renderTasks(listEl, emptyEl, countEl, state, actions) {
                   ),
                 ),
               ),
-              h('td', { class: 'steps-count' }, `${done}/${STEPS}`),
+              h(
+                'td',
+                { class: 'steps-count' },
+                `${done}/${STEPS}`,
+                mayAct &&
+                  !draft &&
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'next-step',
+                      title: `${t('recordStep')}: ${t('stepNames')[done]}`,
+                      onclick: () => actions.toggleStep(task.id, party, newDraft(section)),
+                    },
+                    t('recordStep'),
+                  ),
+              ),
             );
+            if (!draft) return row;
+            return [
+              row,
+              h(
+                'tr',
+                { class: 'step-form-row' },
+                h(
+                  'td',
+                  { colspan: '3' },
+                  stepForm(
+                    task,
+                    party,
+                    done,
+                    draft,
+                    (body) => actions.recordStep(task.id, body),
+                    () => actions.toggleStep(task.id, party, undefined),
+                  ),
+                ),
+              ),
+            ];
           }),
         ),
       );

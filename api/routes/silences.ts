@@ -1,0 +1,225 @@
+/**
+ * Silence routes (issue 15 §1): create, list, show, change and end
+ * silences and maintenance windows. Scoped like alerts: an agency creates,
+ * sees, changes and ends silences only at sections where it is a party (or
+ * a superior of a party). Each silence carries its audit trail (who
+ * created, changed and ended it) and the alerts it holds back right now.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ALERT_KINDS, type AlertKind, type Registry } from '../../domain/index.js';
+import { windowAt, type AlertsService, type Silence } from '../../alerts/index.js';
+import { agencyOf, canSeeAlert, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
+import { ActorSchema, actorFrom, parseTime, wire } from './alerts.js';
+
+export interface SilencesRoutesOptions {
+  readonly service: AlertsService;
+  readonly registry: Registry;
+  readonly keys: AgencyKeyStore;
+}
+
+const EpochMs = Type.Number({ description: 'epoch milliseconds' });
+const Time = Type.Union([Type.String(), Type.Number()], { description: 'ISO 8601 with an offset, or epoch milliseconds' });
+
+const Matcher = Type.Object({
+  sectionId: Type.Optional(Type.String({ maxLength: 128 })),
+  stationId: Type.Optional(Type.String({ maxLength: 128 })),
+  parameter: Type.Optional(Type.String({ maxLength: 64 })),
+  kind: Type.Optional(Type.Enum(ALERT_KINDS)),
+});
+
+const Recurrence = Type.Object({
+  weekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, description: '1 = Monday … 7 = Sunday' }),
+  start: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'local time (Asia/Shanghai) HH:MM' }),
+  end: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'local time (Asia/Shanghai) HH:MM, after start' }),
+});
+
+const SilenceSchema = Type.Object({
+  id: Type.String(),
+  agencyId: Type.String(),
+  matcher: Matcher,
+  startsAt: EpochMs,
+  endsAt: EpochMs,
+  reason: Type.String(),
+  recurrence: Type.Optional(Recurrence),
+  endedAt: Type.Optional(EpochMs),
+  createdAt: EpochMs,
+  history: Type.Array(
+    Type.Object({
+      at: EpochMs,
+      actor: ActorSchema,
+      action: Type.Enum(['created', 'changed', 'ended']),
+      changes: Type.Optional(Type.Record(Type.String(), Type.String())),
+    }),
+  ),
+  /** Whether it silences now (inside its period and, when recurring, inside a window). */
+  silencingNow: Type.Boolean(),
+  /** Alerts it holds back now: recorded and shown, not notified, no task. */
+  heldAlertIds: Type.Array(Type.String()),
+});
+
+const ErrorSchema = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Array(Type.String())) }),
+});
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const Name = Type.Optional(Type.String({ maxLength: 200, description: 'the person acting, for the audit trail' }));
+
+export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = async (app, options) => {
+  const silences = options.service.silences;
+  requireAgencyKey(app, { keys: options.keys, registry: options.registry });
+
+  async function view(s: Silence) {
+    return wire({
+      ...s,
+      silencingNow: windowAt(s, Date.now()) !== undefined,
+      heldAlertIds: await silences.store.held(s.id),
+    });
+  }
+
+  app.post(
+    '/api/v1/silences',
+    {
+      schema: {
+        summary: 'Silence alerts matching a section, station, parameter and/or kind, once or weekly',
+        body: Type.Object({
+          matcher: Matcher,
+          startsAt: Type.Optional(Time),
+          endsAt: Time,
+          reason: Type.String({ minLength: 1, maxLength: 2000 }),
+          recurrence: Type.Optional(Recurrence),
+          name: Name,
+        }),
+        response: { 200: SilenceSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { agency } = agencyOf(request);
+      const b = request.body;
+      const startsAt = b.startsAt === undefined ? undefined : parseTime('startsAt', String(b.startsAt));
+      const silence = await silences.create(
+        agency.id,
+        {
+          matcher: { ...b.matcher, ...(b.matcher.kind ? { kind: b.matcher.kind as AlertKind } : {}) },
+          ...(startsAt !== undefined ? { startsAt } : {}),
+          endsAt: parseTime('endsAt', String(b.endsAt)) as number,
+          reason: b.reason,
+          ...(b.recurrence ? { recurrence: b.recurrence } : {}),
+        },
+        actorFrom(agency.id, b.name),
+      );
+      return view(silence);
+    },
+  );
+
+  app.get(
+    '/api/v1/silences',
+    {
+      schema: {
+        summary: 'Silences at the calling agency’s sections, newest first',
+        querystring: Type.Object({
+          state: Type.Optional(Type.Enum(['active', 'all'], { default: 'active', description: 'active: not yet over' })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(SilenceSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { agency } = agencyOf(request);
+      const items = await silences.list(agency.id, request.query.state !== 'all');
+      return { items: await Promise.all(items.map(view)) };
+    },
+  );
+
+  app.get(
+    '/api/v1/silenced-alerts',
+    {
+      schema: {
+        summary:
+          'Active alerts held back now, each with the silence, `maintenance.{stationId}` window or inhibiting section-level alert holding it',
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                alertId: Type.String(),
+                silenceId: Type.String(),
+                maintenanceStationId: Type.Optional(Type.String()),
+                inhibitedByAlertId: Type.Optional(Type.String({ description: 'the section-level alert this duplicate waits behind' })),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { agency } = agencyOf(request);
+      const items = [];
+      for (const alert of await options.service.alerts.getMany(await options.service.alerts.activeIds())) {
+        if (!canSeeAlert(options.registry, agency.id, alert)) continue;
+        const silenceId = await silences.store.heldBy(alert.id);
+        if (!silenceId) continue;
+        const maintenance = silenceId.startsWith('maintenance.') ? silenceId.slice('maintenance.'.length) : undefined;
+        const inhibitor = silenceId.startsWith('inhibit.') ? silenceId.slice('inhibit.'.length) : undefined;
+        items.push({
+          alertId: alert.id,
+          silenceId,
+          ...(maintenance ? { maintenanceStationId: maintenance } : {}),
+          ...(inhibitor ? { inhibitedByAlertId: inhibitor } : {}),
+        });
+      }
+      return { items };
+    },
+  );
+
+  app.get(
+    '/api/v1/silences/:id',
+    { schema: { summary: 'One silence with its audit trail', params: IdParams, response: { 200: SilenceSchema, ...errors } } },
+    async (request) => view(await silences.get(agencyOf(request).agency.id, request.params.id)),
+  );
+
+  app.patch(
+    '/api/v1/silences/:id',
+    {
+      schema: {
+        summary: 'Change the end or the reason of a silence not yet over',
+        params: IdParams,
+        body: Type.Object({ endsAt: Type.Optional(Time), reason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })), name: Name }),
+        response: { 200: SilenceSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { agency } = agencyOf(request);
+      const b = request.body;
+      const endsAt = b.endsAt === undefined ? undefined : parseTime('endsAt', String(b.endsAt));
+      const changed = await silences.change(
+        agency.id,
+        request.params.id,
+        { ...(endsAt !== undefined ? { endsAt } : {}), ...(b.reason !== undefined ? { reason: b.reason } : {}) },
+        actorFrom(agency.id, b.name),
+      );
+      return view(changed);
+    },
+  );
+
+  app.post(
+    '/api/v1/silences/:id/end',
+    {
+      schema: {
+        summary: 'End a silence now; alerts it held back whose condition still holds are notified now',
+        params: IdParams,
+        response: { 200: SilenceSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { agency } = agencyOf(request);
+      const name = (request.body as { name?: unknown } | null | undefined)?.name;
+      const ended = await silences.end(
+        agency.id,
+        request.params.id,
+        actorFrom(agency.id, typeof name === 'string' ? name.slice(0, 200) : undefined),
+      );
+      return view(ended);
+    },
+  );
+};
+
