@@ -64,7 +64,7 @@ const thresholdProps = {
    * "Approaching the limit" means getting worse (issue 13 §6): a value in the
    * early-warning band counts only when it is worse than the series' usual
    * level by at least this fraction of the limit. Usual: the median of the
-   * last three days (without the last six hours); for DO, pH and temperature
+   * last three days (without the last four hours); for DO, pH and temperature
    * the values at the same time of day on the previous days, so a normal
    * dawn or afternoon dip is not a warning. Water that always sits near its
    * limit is one matter for planning, not a daily blue alert. 0 turns it off.

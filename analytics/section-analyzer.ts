@@ -361,7 +361,7 @@ export class SectionAnalyzer {
       } else series.latest = { ts, value, flag };
       if (series.threshold) {
         const corroborated = st.suddenEvent !== undefined || this.#pastTargetElsewhere(key, stationId);
-        const usual = usualLevel(series, key, ts);
+        const usual = series.trend ? (usualLevel(series, key, ts) ?? null) : undefined;
         if (series.threshold.update({ ts, value, flag, intervalMs, corroborated, usual })) thresholdChanged = true;
       }
       if (series.trend) {

@@ -5,13 +5,13 @@
  * - parameters with a daily cycle (DO, pH, temperature: photosynthesis and
  *   sunshine): the median of the buckets at the same time of day on the
  *   previous three days, so dawn is compared with dawn;
- * - the others: the median of the buckets from three days to six hours ago
+ * - the others: the median of the buckets from three days to four hours ago
  *   (the last hours are left out, so a rise under way does not become its
  *   own reference).
  *
- * Undefined until enough history exists (two earlier days, or four buckets
- * between three days and six hours ago: 9 h of 5-minute data, 22 h of a
- * 4-hourly analyser): then nothing is suppressed. Pure.
+ * Undefined until enough history exists (two earlier days, or three buckets
+ * between three days and four hours ago: about 6 h of 5-minute data, 12–16 h
+ * of a 4-hourly analyser): then nothing is suppressed. Pure.
  */
 import { median } from 'simple-statistics';
 import type { SeriesState } from './station-state.js';
@@ -22,7 +22,7 @@ const DAY_MS = 24 * HOUR_MS;
 export const DIURNAL_PARAMETERS: ReadonlySet<string> = new Set(['do', 'ph', 'temp']);
 
 /** @param minRecent fewest buckets the non-diurnal median needs */
-export function usualLevel(series: SeriesState, key: string, ts: number, minRecent = 4): number | undefined {
+export function usualLevel(series: SeriesState, key: string, ts: number, minRecent = 3): number | undefined {
   const history = series.trend?.history;
   if (!history) return undefined;
   if (DIURNAL_PARAMETERS.has(key)) {
@@ -33,6 +33,6 @@ export function usualLevel(series: SeriesState, key: string, ts: number, minRece
     }
     return sameTime.length >= 2 ? median(sameTime) : undefined;
   }
-  const recent = history.valuesBetween(ts - 3 * DAY_MS, ts - 6 * HOUR_MS);
+  const recent = history.valuesBetween(ts - 3 * DAY_MS, ts - 4 * HOUR_MS);
   return recent.length >= minRecent ? median(recent) : undefined;
 }

@@ -166,8 +166,13 @@ export interface ThresholdSample {
   readonly flag: DataFlag;
   /** The series' sampling interval (estimated), for the duration caps and gap rule. */
   readonly intervalMs: number;
-  /** The series' usual level at this time (analyzer: recent median, or the same time on previous days); undefined when not known yet. */
-  readonly usual?: number;
+  /**
+   * The series' usual level at this time (analyzer: recent median, or the
+   * same time on previous days); `null` while too little history is kept to
+   * know it (then no band value counts as approaching); undefined where no
+   * history is kept at all (then the band alone decides).
+   */
+  readonly usual?: number | null;
   /** Something else backs this reading up (the station's other parameters are changing, another station reads past the target): never suspect. */
   readonly corroborated?: boolean;
 }
@@ -277,7 +282,8 @@ export class ThresholdDetector {
   #update(sample: ThresholdSample): ThresholdChange | undefined {
     const o = this.#o;
     const s = this.#s;
-    const sev = this.#approachingOnly(raiseSeverity(this.rule, sample.value, sample.flag), sample);
+    const rawSev = raiseSeverity(this.rule, sample.value, sample.flag);
+    const sev = this.#approachingOnly(rawSev, sample);
     // A long gap breaks persistence: samples before it do not confirm samples after it.
     if (s.lastTs !== undefined && sample.ts - s.lastTs > o.gapResetIntervals * sample.intervalMs) this.#clearWindow();
     s.lastTs = sample.ts;
@@ -373,7 +379,9 @@ export class ThresholdDetector {
     }
     if (s.level === 0) return undefined;
 
-    const hold = holdSeverity(this.rule, sample.value, sample.flag);
+    let hold = holdSeverity(this.rule, sample.value, sample.flag);
+    // In the band but no worse than usual: not approaching any more, so a blue level is released like below the band.
+    if (rawSev === 1 && sev === 0 && hold === 1) hold = 0;
     if (hold < s.level) {
       s.releaseRun += 1;
       s.releaseMax = Math.max(s.releaseMax, hold) as Severity;
@@ -417,6 +425,8 @@ export class ThresholdDetector {
   #approachingOnly(sev: Severity, sample: ThresholdSample): Severity {
     const f = this.#o.earlyWarningMinRiseFraction;
     if (sev !== 1 || sample.usual === undefined || f <= 0) return sev;
+    // Approaching means getting worse; without a usual level yet, nothing shows that it is.
+    if (sample.usual === null) return 0;
     const t = this.rule.targetLimit;
     let rise: number;
     let scale: number;

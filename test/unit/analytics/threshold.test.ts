@@ -273,7 +273,7 @@ describe('threshold: confirm before escalating (issue 13 §4), a 4-hourly series
 });
 
 describe('threshold: approaching means getting worse (issue 13 §6)', () => {
-  const feedWithUsual = (key: string, values: number[], usual: number | undefined) => {
+  const feedWithUsual = (key: string, values: number[], usual: number | null | undefined) => {
     const det = new ThresholdDetector({ key, targetClass: 3, waterBody: 'river' }, defaults);
     return values.map((value, i) => {
       det.update({ ts: T0 + i * 5 * MIN, value, flag: 'N', intervalMs: 5 * MIN, usual });
@@ -284,7 +284,8 @@ describe('threshold: approaching means getting worse (issue 13 §6)', () => {
     // CODMn class III limit 6: the band starts at 4.8.
     ['CODMn at 5.0 where it usually is 4.95: not approaching', 'codmn', [5, 5, 5], 4.95, [0, 0, 0]],
     ['CODMn at 5.0 where it usually is 4.0 (+0.17 × limit): blue', 'codmn', [5, 5, 5], 4, [0, 1, 1]],
-    ['no usual level known yet: the band alone decides', 'codmn', [5, 5, 5], undefined, [0, 1, 1]],
+    ['no usual level known yet (too little history): nothing shows it is approaching', 'codmn', [5, 5, 5], null, [0, 0, 0]],
+    ['no history kept at all: the band alone decides', 'codmn', [5, 5, 5], undefined, [0, 1, 1]],
     ['past the limit, the usual level does not matter', 'codmn', [6.5, 6.5], 6.4, [0, 2]],
     // DO class III limit 5 (lower bound): the band starts below 6.
     ['DO at 5.8 at dawn where dawn is usually 5.9: not approaching', 'do', [5.8, 5.8], 5.9, [0, 0]],
@@ -322,5 +323,20 @@ describe('threshold: a suspect reading and the next regular reading after the de
     expect(late).toMatchObject({ from: 1, to: 3, suspect: 'deadline' });
     expect(det.level).toBe(3);
     expect(det.suspect).toBeUndefined();
+  });
+});
+
+describe('threshold: a blue raised before the usual level was known', () => {
+  it('is released once the value turns out to be usual, after the clear count', () => {
+    const det = new ThresholdDetector({ key: 'codmn', targetClass: 3, waterBody: 'river' }, defaults);
+    const levels: number[] = [];
+    const feed = (i: number, usual: number | undefined) => {
+      det.update({ ts: T0 + i * 5 * MIN, value: 4.9, flag: 'N', intervalMs: 5 * MIN, usual });
+      levels.push(det.level);
+    };
+    feed(0, undefined);
+    feed(1, undefined);
+    for (let i = 2; i < 6; i++) feed(i, 4.9);
+    expect(levels).toEqual([0, 1, 1, 1, 0, 0]);
   });
 });

@@ -40,6 +40,12 @@ const SENTENCES = {
     const limit = a.evidence?.limit?.[p];
     const target = CLASS[n.lang][a.evidence?.targetClass] ?? '';
     const early = a.kind === 'early-warning';
+    const suspect = a.evidence?.unconfirmed === true ? a.evidence.suspect : undefined;
+    if (suspect)
+      // Issue 13 §4: one reading past the target, waiting for its verification measurement.
+      return n.lang === 'zh'
+        ? `${n.station(a.stationId)}${n.param(p)}单次读数 ${num(suspect.value)}${n.unit(p)} 超过${target}类目标限值 ${num(limit)}${n.unit(p)}，待复测确认（${formatTime(a.evidence?.verify?.deadlineTs)} 前）`
+        : `One reading of ${n.param(p)} at ${n.station(a.stationId)}, ${num(suspect.value)}${n.unit(p)}, above the class ${target} target limit ${num(limit)}${n.unit(p)}: unconfirmed, re-measurement requested by ${formatTime(a.evidence?.verify?.deadlineTs)}`;
     return n.lang === 'zh'
       ? `${n.station(a.stationId)}${n.param(p)} ${num(value)}${n.unit(p)}，${early ? '接近' : '超过'}${target}类目标限值 ${num(limit)}${n.unit(p)}`
       : `${n.param(p)} ${num(value)}${n.unit(p)} at ${n.station(a.stationId)}: ${early ? 'approaching' : 'above'} the class ${target} target limit ${num(limit)}${n.unit(p)}`;
@@ -55,6 +61,12 @@ const SENTENCES = {
     return n.lang === 'zh'
       ? `${n.station(a.stationId)}：${n.list(a.parameters) || '多项指标'}同时突变`
       : `Sudden change at ${n.station(a.stationId)}: ${n.list(a.parameters) || 'several signals'} moving together`;
+  },
+  runoff(a, n) {
+    // Issue 13 §3: the rain pattern, not a pollution alarm.
+    return n.lang === 'zh'
+      ? `${n.station(a.stationId)}：浊度升高、电导率被稀释，符合降雨径流特征（非污染预警）`
+      : `Runoff at ${n.station(a.stationId)}: turbidity up and conductivity diluted, the pattern of rain (not a pollution alarm)`;
   },
   'upstream-arrival'(a, n) {
     const w = a.arrival;
@@ -85,6 +97,10 @@ const SENTENCES = {
       return n.lang === 'zh'
         ? `${st}${n.param(p)}出现 ${ev.spikes ?? '?'} 次异常尖峰（最近 ${num(ev.values?.[p])}${n.unit(p)}）`
         : `${n.param(p)} at ${st}: ${ev.spikes ?? '?'} implausible spikes (latest ${num(ev.values?.[p])}${n.unit(p)})`;
+    if (type === 'dq-drift')
+      return n.lang === 'zh'
+        ? `${st}${n.param(p)}读数相对本断面其他站点漂移（偏差 ${num(ev.offset)}，原为 ${num(ev.refOffset)}），请检查传感器`
+        : `${n.param(p)} at ${st} drifts away from the section's other stations (offset ${num(ev.offset)}, was ${num(ev.refOffset)}): check the sensor`;
     return n.lang === 'zh' ? `${st}数据质量异常` : `Data-quality problem at ${st}`;
   },
 };

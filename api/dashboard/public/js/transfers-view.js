@@ -1,6 +1,7 @@
 // Transfers with feedback (issue 18, docs/transfers.md): what this agency received and sent, with deadline, status,
 // answers, escalations and result; the receiver accepts, refuses with a reason or reports its result here, and an
 // active alert can be transferred to the responsible agency of the registry with a reason.
+import { alertText } from './alert-text.js';
 import { h, mount } from './dom.js';
 import { currentLang, formatDuration, formatTime, nameOf } from './i18n.js';
 
@@ -160,7 +161,7 @@ export class TransfersPanel {
           'select',
           { name: 'alert', onchange: (e) => patch({ alertId: e.target.value }) },
           option('', tr('pick'), !draft.alertId),
-          alerts.map((a) => option(a.id, `${nameOf(state.sections.get(a.sectionId)?.name) || a.sectionId} · ${a.message}`, a.id === draft.alertId)),
+          alerts.map((a) => option(a.id, `${nameOf(state.sections.get(a.sectionId)?.name) || a.sectionId} · ${alertText(a, state)}`, a.id === draft.alertId)),
         ),
       ),
       h(
