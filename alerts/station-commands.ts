@@ -92,21 +92,8 @@ export class StationCommands {
         intervalS: action === 'raise' ? config.raisedSamplingIntervalS : station.samplingIntervalS,
         expiresAt,
       };
-      return [
-        {
-          name: 'command',
-          queueName: COMMANDS_QUEUE,
-          data: { command } satisfies CommandJobData,
-          opts: {
-            jobId: `c.${command.id}`,
-            attempts: config.commandMaxAttempts,
-            backoff: { type: 'command' },
-            ignoreDependencyOnFailure: true,
-            removeOnComplete: keep,
-            removeOnFail: keep,
-          },
-        },
-      ];
+      const job = this.#commandJob(command);
+      return [{ ...job, opts: { ...job.opts, ignoreDependencyOnFailure: true } }];
     });
     await this.#flows.add({
       name: 'sampling',
@@ -134,7 +121,6 @@ export class StationCommands {
     const { registry, config, clock } = this.#deps;
     const station = registry.station(verify.stationId);
     if (!station) return;
-    const keep = { age: config.keepCompletedJobsS };
     const command: StationCommand = {
       id: `${alertId}.verify.${verify.suspectTs}`,
       stationId: station.id,
@@ -143,7 +129,14 @@ export class StationCommands {
       parameters: [verify.parameter],
       expiresAt: clock.now() + config.commandExpiryMs,
     };
-    await this.#flows.add({
+    await this.#flows.add(this.#commandJob(command));
+  }
+
+  /** The job that sends one command and waits for its ack; its id is fixed by the command's, so adding it twice is ignored. */
+  #commandJob(command: StationCommand) {
+    const { config } = this.#deps;
+    const keep = { age: config.keepCompletedJobsS };
+    return {
       name: 'command',
       queueName: COMMANDS_QUEUE,
       data: { command } satisfies CommandJobData,
@@ -154,7 +147,7 @@ export class StationCommands {
         removeOnComplete: keep,
         removeOnFail: keep,
       },
-    });
+    };
   }
 
   async start(): Promise<void> {

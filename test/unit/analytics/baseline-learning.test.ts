@@ -5,6 +5,7 @@
  * water is accepted after a documented time.
  */
 import { describe, expect, it } from 'vitest';
+import { prng } from './fixtures.js';
 import { LearningQueue } from '../../../analytics/detectors/learning-queue.js';
 
 interface Lesson {
@@ -82,17 +83,6 @@ describe('LearningQueue', () => {
   });
 });
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SIGNALS: SignalSpec[] = ['a', 'b', 'c', 'd'].map((key) => ({ key, precision: 0.01, role: 'quality' as const }));
 

@@ -77,6 +77,18 @@ export function testRegistry(): Registry {
   });
 }
 
+/** Deterministic PRNG in [0, 1) (mulberry32), so tests never depend on luck. */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** Deterministic noise in [-1, 1) (LCG), so tests never depend on luck. */
 export function noise(seed: number): () => number {
   let s = seed >>> 0;

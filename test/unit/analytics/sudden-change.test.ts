@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from './fixtures.js';
 import {
   checkSuddenChangeOptions,
   SuddenChangeDetector,
@@ -21,17 +22,6 @@ const LEVEL: Record<string, number> = { a: 1, b: 5, c: 10, flow: 100 };
 /** A fixed wiggle of ±2 precisions: |residual| ≤ 0.02, so each quality scale is ≈ 0.024 (2.38 precisions, the log-grid bin edge). */
 const WIGGLE = [0, 0.01, -0.01, 0.02, -0.02, 0.01, 0, -0.01];
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Shift = Partial<Record<string, number>>;
 

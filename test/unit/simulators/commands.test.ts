@@ -29,25 +29,31 @@ describe('checkCommand', () => {
   });
 });
 
+/** The two tp-fenhu stations simulated for 3 h from `fromMs` in real time on fake timers, started. */
+async function twoFenhuStations(fromMs: number) {
+  const registry = sampleRegistry();
+  const timers = new FakeTimers(fromMs);
+  const transport = new MemoryTransport();
+  const sim = new Simulator({
+    registry,
+    stations: stationsOf(registry, ['TP-FH-JS', 'TP-FH-ZJ']),
+    events: NO_EVENTS,
+    seed: 1,
+    fromMs,
+    toMs: fromMs + 3 * HOUR,
+    speed: 1,
+    transport,
+    timers,
+    logger: pino({ level: 'silent' }),
+  });
+  await sim.start();
+  return { sim, timers, transport };
+}
+
 describe('stations obey sampling-interval commands', () => {
   it('raises the frequency (and the analyser cycle), acks, restores, and refuses bad commands', async () => {
-    const registry = sampleRegistry();
     const fromMs = Date.parse('2026-06-01T00:00:00+08:00');
-    const timers = new FakeTimers(fromMs);
-    const transport = new MemoryTransport();
-    const sim = new Simulator({
-      registry,
-      stations: stationsOf(registry, ['TP-FH-JS', 'TP-FH-ZJ']),
-      events: NO_EVENTS,
-      seed: 1,
-      fromMs,
-      toMs: fromMs + 3 * HOUR,
-      speed: 1,
-      transport,
-      timers,
-      logger: pino({ level: 'silent' }),
-    });
-    await sim.start();
+    const { sim, timers, transport } = await twoFenhuStations(fromMs);
     const readings = (id: string, fromH: number, toH: number): ReadingPayload[] =>
       transport.sent
         .flatMap((m) => m.message.readings)
@@ -104,23 +110,8 @@ describe('stations obey sampling-interval commands', () => {
 
 describe('stations answer verification requests (measure-now, issue 13 §4)', () => {
   it('the analyser measures again one minimum cycle after the request, instead of at its next 4-h slot', async () => {
-    const registry = sampleRegistry();
     const fromMs = Date.parse('2026-06-01T00:30:00+08:00');
-    const timers = new FakeTimers(fromMs);
-    const transport = new MemoryTransport();
-    const sim = new Simulator({
-      registry,
-      stations: stationsOf(registry, ['TP-FH-JS', 'TP-FH-ZJ']),
-      events: NO_EVENTS,
-      seed: 1,
-      fromMs,
-      toMs: fromMs + 3 * HOUR,
-      speed: 1,
-      transport,
-      timers,
-      logger: pino({ level: 'silent' }),
-    });
-    await sim.start();
+    const { sim, timers, transport } = await twoFenhuStations(fromMs);
     const nh3nTimes = (id: string): number[] =>
       transport.sent
         .flatMap((m) => m.message.readings)
