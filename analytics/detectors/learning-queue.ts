@@ -31,19 +31,26 @@ export type Learn = (ts: number, residual: number, value: number) => void;
 /** A ring of (ts, residual, value) triples in three typed arrays; grows by doubling, never shrinks. */
 export class LearningQueue {
   readonly #delayMs: number;
-  // An hour of minute data without growing (growth during the first hour of judging churned the heap).
-  #capacity = 64;
-  #ts = new Float64Array(64);
-  #residual = new Float64Array(64);
-  #value = new Float64Array(64);
+  #capacity: number;
+  #ts: Float64Array;
+  #residual: Float64Array;
+  #value: Float64Array;
   #head = 0;
   #size = 0;
   #taintFrom = Number.NaN;
   #taintUntil = Number.NaN;
 
-  /** @param delayMs how long an entry waits before it is learned */
-  constructor(delayMs: number) {
+  /**
+   * @param delayMs how long an entry waits before it is learned
+   * @param capacity entries held before the ring grows (64: an hour of minute data, so the first hour of judging
+   * does not churn the heap with growth)
+   */
+  constructor(delayMs: number, capacity = 64) {
     this.#delayMs = delayMs;
+    this.#capacity = Math.max(1, Math.floor(capacity));
+    this.#ts = new Float64Array(this.#capacity);
+    this.#residual = new Float64Array(this.#capacity);
+    this.#value = new Float64Array(this.#capacity);
   }
 
   /** Entries waiting. */
@@ -141,8 +148,8 @@ export class LearningQueue {
   }
 
   /** Rebuilds a queue; an unreadable state gives an empty one. */
-  static fromJSON(state: LearningQueueState | undefined, delayMs: number): LearningQueue {
-    const q = new LearningQueue(delayMs);
+  static fromJSON(state: LearningQueueState | undefined, delayMs: number, capacity?: number): LearningQueue {
+    const q = new LearningQueue(delayMs, capacity);
     if (!state || !Array.isArray(state.ts) || !Array.isArray(state.residual) || !Array.isArray(state.value)) return q;
     const n = Math.min(state.ts.length, state.residual.length, state.value.length);
     for (let i = 0; i < n; i++) {

@@ -111,7 +111,8 @@ export class SignalBaseline {
     this.#scale = new ResidualScale(precision, options.scaleTimeConstantMs);
     this.#envelope = new OperatingEnvelope(options.envelopeBucketMs, options.envelopeWindowMs);
     this.#learning = new LearningQueue(learningDelay(options));
-    this.#pendingLevel = new LearningQueue(options.levelDelayMs);
+    // Used only with a level delay (off by default): no room held for it otherwise.
+    this.#pendingLevel = new LearningQueue(options.levelDelayMs, options.levelDelayMs > 0 ? 64 : 1);
   }
 
   /**
@@ -290,7 +291,7 @@ export class SignalBaseline {
     b.#outlierSinceTs = state.outlierSinceTs ?? undefined;
     b.#outlierCount = Number.isFinite(state.outlierCount) ? state.outlierCount : 0;
     b.#learning = LearningQueue.fromJSON(state.learning, learningDelay(options));
-    b.#pendingLevel = LearningQueue.fromJSON(state.pendingLevel, options.levelDelayMs);
+    b.#pendingLevel = LearningQueue.fromJSON(state.pendingLevel, options.levelDelayMs, options.levelDelayMs > 0 ? 64 : 1);
     return b;
   }
 }
