@@ -5,41 +5,26 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry as MetricsRegistry } from 'prom-client';
-import type { Redis } from 'ioredis';
-import { startServices, type TestServices } from '../../harness/services.js';
 import type { AlertsService } from '../../../alerts/index.js';
 import type { AlertEvent } from '../../../domain/index.js';
-import { alertEvent, testRegistry } from '../../unit/alerts/registry-fixture.js';
-import { makeService, RecordingCommander, redisFor, waitFor, WebhookReceiver } from './helpers.js';
+import { alertEvent } from '../../unit/alerts/registry-fixture.js';
+import { type AlertsFixture, RecordingCommander, startAlertsFixture, waitFor, type WebhookReceiver } from './helpers.js';
 
 describe('alert lifecycle and notifications on real Redis and BullMQ', () => {
-  let svc: TestServices<{ redis: true }>;
   let receiver: WebhookReceiver;
-  let redis: Redis;
   let service: AlertsService;
   const metrics = new MetricsRegistry();
   const T0 = Date.now();
 
+  let fixture: AlertsFixture | undefined;
+
   beforeAll(async () => {
-    svc = await startServices({ redis: true });
-    receiver = new WebhookReceiver();
-    const registry = testRegistry(await receiver.listen());
-    redis = redisFor(svc.redis.url);
-    service = makeService({
-      redis,
-      registry,
-      keyPrefix: svc.uniqueName('flow'),
-      commander: new RecordingCommander(),
-      metricsRegistry: metrics,
-    });
-    await service.start();
+    fixture = await startAlertsFixture({ name: 'flow', commander: new RecordingCommander(), metricsRegistry: metrics });
+    ({ receiver, service } = fixture);
   });
 
   afterAll(async () => {
-    await service?.close();
-    redis?.disconnect();
-    await receiver?.close();
-    await svc?.close();
+    await fixture?.close();
   });
 
   it('open, repeat ×100, level up, clear: one alert, one webhook per transition and recipient, downstream first', async () => {

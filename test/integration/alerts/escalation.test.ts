@@ -6,41 +6,29 @@
  * next due changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
-import { startServices, type TestServices } from '../../harness/services.js';
 import type { AlertsService } from '../../../alerts/index.js';
-import { alertEvent, testRegistry } from '../../unit/alerts/registry-fixture.js';
-import { AutoAckCommander, makeService, redisFor, sleep, waitFor, WebhookReceiver } from './helpers.js';
+import { alertEvent } from '../../unit/alerts/registry-fixture.js';
+import { type AlertsFixture, AutoAckCommander, sleep, startAlertsFixture, waitFor, type WebhookReceiver } from './helpers.js';
 
 const INTERVAL_MS = 400;
 
 describe('alert escalation chain on real Redis', () => {
-  let svc: TestServices<{ redis: true }>;
   let receiver: WebhookReceiver;
-  let redis: Redis;
   let service: AlertsService;
+  let fixture: AlertsFixture | undefined;
 
   beforeAll(async () => {
-    svc = await startServices({ redis: true });
-    receiver = new WebhookReceiver();
-    const registry = testRegistry(await receiver.listen());
-    redis = redisFor(svc.redis.url);
-    service = makeService({
-      redis,
-      registry,
-      keyPrefix: svc.uniqueName('esc'),
+    fixture = await startAlertsFixture({
+      name: 'esc',
       commander: new AutoAckCommander(),
       // Yellow alerts remind every 400 ms here; other levels never.
       config: { reminderIntervalMs: 0, reminderIntervalMsByLevel: { yellow: INTERVAL_MS }, escalateAlertsFromReminder: 2 },
     });
-    await service.start();
+    ({ receiver, service } = fixture);
   });
 
   afterAll(async () => {
-    await service?.close();
-    redis?.disconnect();
-    await receiver?.close();
-    await svc?.close();
+    await fixture?.close();
   });
 
   it('reminders climb k1b → c1 → p1 until acknowledged; acknowledging stops them', async () => {

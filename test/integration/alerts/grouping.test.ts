@@ -6,38 +6,26 @@
  * group wait; every other agency concerned also hears of it once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
-import { startServices, type TestServices } from '../../harness/services.js';
 import type { AlertsService } from '../../../alerts/index.js';
-import { alertEvent, testRegistry } from '../../unit/alerts/registry-fixture.js';
-import { AutoAckCommander, makeService, redisFor, waitFor, WebhookReceiver } from './helpers.js';
+import { alertEvent } from '../../unit/alerts/registry-fixture.js';
+import { type AlertsFixture, AutoAckCommander, startAlertsFixture, waitFor, type WebhookReceiver } from './helpers.js';
 
 describe('grouped notifications on real Redis', () => {
-  let svc: TestServices<{ redis: true }>;
   let receiver: WebhookReceiver;
-  let redis: Redis;
   let service: AlertsService;
+  let fixture: AlertsFixture | undefined;
 
   beforeAll(async () => {
-    svc = await startServices({ redis: true });
-    receiver = new WebhookReceiver();
-    const registry = testRegistry(await receiver.listen());
-    redis = redisFor(svc.redis.url);
-    service = makeService({
-      redis,
-      registry,
-      keyPrefix: svc.uniqueName('grp'),
+    fixture = await startAlertsFixture({
+      name: 'grp',
       commander: new AutoAckCommander(),
       config: { notifyGroupWaitMs: 1500, notifyGroupRepeatMs: 60_000 },
     });
-    await service.start();
+    ({ receiver, service } = fixture);
   });
 
   afterAll(async () => {
-    await service?.close();
-    redis?.disconnect();
-    await receiver?.close();
-    await svc?.close();
+    await fixture?.close();
   });
 
   it('one spill at three sections: one grouped notification to the agency concerned by all three', async () => {

@@ -17,7 +17,8 @@ import {
   type NotificationPayload,
 } from '../../../alerts/index.js';
 import type { Registry, StationCommand, StationCommander } from '../../../domain/index.js';
-import { SECRETS } from '../../unit/alerts/registry-fixture.js';
+import { SECRETS, testRegistry } from '../../unit/alerts/registry-fixture.js';
+import { startServices, type TestServices } from '../../harness/services.js';
 
 export const logger = pino({ level: process.env.RW_TEST_LOG ?? 'silent' });
 
@@ -221,4 +222,60 @@ export class AutoAckCommander implements StationCommander {
       for (const l of this.#listeners) l({ id: cmd.id, stationId: cmd.stationId, ok: true, ts: Date.now() });
     }, 5);
   }
+}
+
+/** A real Redis, a webhook receiver, the test registry pointing at it, and an alerts service, started. */
+export interface AlertsFixture {
+  readonly svc: TestServices<{ redis: true }>;
+  readonly receiver: WebhookReceiver;
+  readonly registry: Registry;
+  readonly redis: Redis;
+  readonly service: AlertsService;
+  /** Closes the service, the client, the receiver and Redis, in that order. */
+  close(): Promise<void>;
+}
+
+export async function startAlertsFixture(opts: {
+  name: string;
+  config?: AlertsConfigInput;
+  commander?: AlertsServiceDeps['commander'];
+  metricsRegistry?: MetricsRegistry;
+}): Promise<AlertsFixture> {
+  const svc = await startServices({ redis: true });
+  const receiver = new WebhookReceiver();
+  const redis = redisFor(svc.redis.url);
+  let service: AlertsService | undefined;
+  let registry: Registry;
+  try {
+    registry = testRegistry(await receiver.listen());
+    service = makeService({
+      redis,
+      registry,
+      keyPrefix: svc.uniqueName(opts.name),
+      ...(opts.commander ? { commander: opts.commander } : {}),
+      ...(opts.metricsRegistry ? { metricsRegistry: opts.metricsRegistry } : {}),
+      ...(opts.config ? { config: opts.config } : {}),
+    });
+    await service.start();
+  } catch (err) {
+    // A fixture that did not start leaves nothing running.
+    await service?.close().catch(() => undefined);
+    redis.disconnect();
+    await receiver.close().catch(() => undefined);
+    await svc.close();
+    throw err;
+  }
+  return {
+    svc,
+    receiver,
+    registry,
+    redis,
+    service,
+    async close() {
+      await service.close();
+      redis.disconnect();
+      await receiver.close();
+      await svc.close();
+    },
+  };
 }
