@@ -15,6 +15,7 @@
  * alerts and tasks are those of a single-process run of the same input (one
  * alert per condition, one task per alert).
  */
+import { createServer } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,7 +138,7 @@ describe('scale-out on one machine', () => {
     };
     const ports = new Map<string, number>();
     const role = async (name: string, roleName: string, extra: Record<string, string> = {}): Promise<RoleProcess> => {
-      const port = await freePort();
+      const port = await listenPortOutsideEphemeral(new Set(ports.values()));
       ports.set(name, port);
       const env = {
         ...common,
@@ -239,3 +240,23 @@ describe('scale-out on one machine', () => {
     }
   }, 175_000);
 });
+
+/**
+ * A free port below the kernel's ephemeral range (ip_local_port_range starts at
+ * 32768 here): a port from freePort() lies inside it, and the Redis and MQTT
+ * clients of roles started earlier can take it for an outgoing connection
+ * before the role meant to listen on it has started (EADDRINUSE, seen once).
+ */
+async function listenPortOutsideEphemeral(taken: ReadonlySet<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port found below the ephemeral range');
+}
