@@ -37,21 +37,9 @@ import { Inhibition } from './inhibition.js';
 import { Silences } from './silences.js';
 import { StationCommands, type SamplingJobData } from '../../bullmq/station-commands.js';
 import type { Task } from '../../../alerts/joint-monitoring/task-model.js';
-import {
-  addProgress,
-  checkArrivalDeadline,
-  checkHold,
-  checkProblemDeadlines,
-  closeOutProblem,
-  nextArrivalEscalationAt,
-  nextProblemEscalationAt,
-  recordStep,
-  registerProblem,
-  samplingDone,
-  taskTriggerFor,
-  type ProblemInput,
-  type StepInput,
-} from '../../../alerts/joint-monitoring/task-rules.js';
+import { addProgress, checkProblemDeadlines, closeOutProblem, nextProblemEscalationAt, registerProblem, type ProblemInput } from '../../../alerts/joint-monitoring/problem-ledger.js';
+import { checkArrivalDeadline, checkHold, nextArrivalEscalationAt, recordStep, samplingDone, type StepInput } from '../../../alerts/joint-monitoring/on-site-steps.js';
+import { taskTriggerFor } from '../../../alerts/joint-monitoring/task-rules.js';
 import { TaskStore, type TaskChange, type TaskFilter } from './task-store.js';
 import { Timers, type TimerJobData } from '../../bullmq/timers.js';
 
