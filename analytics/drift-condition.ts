@@ -5,7 +5,7 @@
  * evidence of pollution; its history keeps being recorded to see it come back in line.
  */
 import { backInLine, DRIFT_NOW_SPAN_MS, DRIFT_REF_AGE_MS, findDrift, minDriftShift } from './drift.js';
-import type { SeriesHistory } from './detectors/trend.js';
+import type { SeriesHistory } from './detectors/series-history.js';
 import { keys } from './section-alerts.js';
 import type { SectionScope } from './section-scope.js';
 import type { SeriesState, StationState } from './station-state.js';
