@@ -6,7 +6,7 @@
  * detectors/threshold.ts; the event's shape from section-alerts.ts.
  */
 import type { Severity } from './detectors/threshold.js';
-import type { Attribution } from './detectors/upstream.js';
+import type { Attribution } from './detectors/reach-attribution.js';
 import { clearEvent, exceedanceEvent, keys } from './section-alerts.js';
 import type { SectionScope } from './section-scope.js';
 import type { SeriesState, StationState } from './station-state.js';

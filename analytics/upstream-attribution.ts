@@ -4,7 +4,8 @@
  * what this section reads (detectors/upstream.ts judges the comparison).
  */
 import type { ClassLimit } from '../domain/index.js';
-import { arrivalWindow, attribute, type Attribution } from './detectors/upstream.js';
+import { arrivalWindow } from './detectors/arrival-window.js';
+import { attribute, type Attribution } from './detectors/reach-attribution.js';
 import type { SectionScope } from './section-scope.js';
 
 /** What a section exposes to the section below it (for attribution). */
