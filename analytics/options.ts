@@ -13,32 +13,33 @@
  * The groups and their documented keys: series-options.ts (per parameter
  * series) and section-wide-options.ts (per section); this file composes them.
  */
-import { Type, type Static, type TObject } from 'typebox';
+import { Type, type Static, type TObject, type TProperties } from 'typebox';
 import { Value } from 'typebox/value';
 import { checkSuddenChangeOptions } from './detectors/sudden-change.js';
-import {
-  FlatLineOptionsSchema,
-  SpikeOptionsSchema,
-  ThresholdOptionsSchema,
-  TrendOptionsSchema,
-  type FlatLineOptions,
-  type SpikeOptions,
-  type ThresholdOptions,
-  type TrendOptions,
-} from './series-options.js';
-import {
-  OfflineOptionsSchema,
-  ReorderOptionsSchema,
-  SuddenChangeCompositionSchema,
-  UpstreamOptionsSchema,
-  type OfflineOptions,
-  type ReorderOptions,
-  type SuddenChangeCompositionOptions,
-  type UpstreamOptions,
-} from './section-wide-options.js';
+import { flatLineProps, spikeProps, thresholdProps, trendProps } from './series-options.js';
+import { offlineProps, reorderProps, suddenChangeProps, upstreamProps } from './section-wide-options.js';
 
-export * from './series-options.js';
-export * from './section-wide-options.js';
+function group<P extends TProperties>(props: P): TObject<P> {
+  return Type.Object(props, { additionalProperties: false });
+}
+
+export const ThresholdOptionsSchema = group(thresholdProps);
+export const TrendOptionsSchema = group(trendProps);
+export const FlatLineOptionsSchema = group(flatLineProps);
+export const SpikeOptionsSchema = group(spikeProps);
+export const OfflineOptionsSchema = group(offlineProps);
+export const SuddenChangeCompositionSchema = group(suddenChangeProps);
+export const UpstreamOptionsSchema = group(upstreamProps);
+export const ReorderOptionsSchema = group(reorderProps);
+
+export type ThresholdOptions = Static<typeof ThresholdOptionsSchema>;
+export type TrendOptions = Static<typeof TrendOptionsSchema>;
+export type FlatLineOptions = Static<typeof FlatLineOptionsSchema>;
+export type SpikeOptions = Static<typeof SpikeOptionsSchema>;
+export type OfflineOptions = Static<typeof OfflineOptionsSchema>;
+export type SuddenChangeCompositionOptions = Static<typeof SuddenChangeCompositionSchema>;
+export type UpstreamOptions = Static<typeof UpstreamOptionsSchema>;
+export type ReorderOptions = Static<typeof ReorderOptionsSchema>;
 
 const partial = <T extends TObject>(schema: T) => Type.Optional(Type.Partial(schema, { additionalProperties: false }));
 

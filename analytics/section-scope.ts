@@ -15,7 +15,7 @@ import { dataQualityEvent } from './section-alerts.js';
 import type { StationState } from './station-state.js';
 import type { SectionView } from './upstream-attribution.js';
 
-export interface SectionScopeParts {
+export class SectionScope {
   readonly section: Section;
   readonly registry: Registry;
   readonly options: SectionOptions;
@@ -25,21 +25,15 @@ export interface SectionScopeParts {
   readonly upstream: UpstreamArrivalTracker;
   /** Lookup of other sections' views, for attributing an increase to a reach. */
   readonly upstreamView: ((sectionId: string) => SectionView | undefined) | undefined;
-}
-
-export class SectionScope implements SectionScopeParts {
-  readonly section: Section;
-  readonly registry: Registry;
-  readonly options: SectionOptions;
-  readonly parameters: ParameterTable;
-  readonly stations: ReadonlyMap<string, StationState>;
-  readonly book: ConditionBook;
-  readonly upstream: UpstreamArrivalTracker;
-  readonly upstreamView: ((sectionId: string) => SectionView | undefined) | undefined;
   /** A drinking-water or boundary section (the sudden-pollution pattern turns red there). */
   readonly sensitive: boolean;
 
-  constructor(parts: SectionScopeParts) {
+  constructor(
+    parts: Pick<
+      SectionScope,
+      'section' | 'registry' | 'options' | 'parameters' | 'stations' | 'book' | 'upstream' | 'upstreamView'
+    >,
+  ) {
     this.section = parts.section;
     this.registry = parts.registry;
     this.options = parts.options;

@@ -1,24 +1,27 @@
 /**
  * Options that hold for a whole section (offline checks, how sudden changes
  * become alerts, upstream pre-warnings, the reorder buffer): overridable per
- * section, not per parameter. Composed, defaulted and resolved in
- * options.ts; every key with its default is listed in docs/analytics.md.
+ * section, not per parameter. Made into schemas, composed, defaulted and
+ * resolved in options.ts; every key with its default is listed in
+ * docs/analytics.md.
  */
-import { Type, type Static, type TObject, type TProperties } from 'typebox';
+import { Type } from 'typebox';
 
 const level = (defaultValue: 'blue' | 'yellow' | 'orange' | 'red') =>
   Type.Union([Type.Literal('blue'), Type.Literal('yellow'), Type.Literal('orange'), Type.Literal('red')], {
     default: defaultValue,
   });
 
-const offlineProps = {
+/** Offline check (detectors/data-quality.ts). */
+export const offlineProps = {
   /** Offline after this many sampling intervals without a reading ... @defaultValue 3 */
   intervals: Type.Number({ default: 3, minimum: 1 }),
   /** ... plus this grace. After a (re)start each station gets the full threshold again (no storm). @defaultValue 600000 */
   graceMs: Type.Integer({ default: 600_000, minimum: 0 }),
 };
 
-const suddenChangeProps = {
+/** How sudden changes become alerts (sudden-change-condition.ts); `detector` holds the detector's own options. */
+export const suddenChangeProps = {
   /** @defaultValue true */
   enabled: Type.Boolean({ default: true }),
   /** Watched as operational context, never as an event on their own. @defaultValue ["temp"] */
@@ -47,7 +50,8 @@ const suddenChangeProps = {
   detector: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
 };
 
-const upstreamProps = {
+/** Upstream attribution and downstream pre-warnings (detectors/upstream.ts). */
+export const upstreamProps = {
   /** @defaultValue true */
   enabled: Type.Boolean({ default: true }),
   /** Upstream alerts at or above this level raise downstream pre-warnings. @defaultValue "yellow" */
@@ -88,23 +92,10 @@ const upstreamProps = {
   lookbackToleranceMs: Type.Integer({ default: 7_200_000, minimum: 0 }),
 };
 
-const reorderProps = {
+/** Reorder buffer (reorder-buffer.ts). */
+export const reorderProps = {
   /** Hold readings this long (event time behind the newest, or arrival time) before releasing them in ts order. @defaultValue 60000 */
   watermarkDelayMs: Type.Integer({ default: 60_000, minimum: 0 }),
   /** Most readings held per section; the oldest are released beyond it. @defaultValue 10000 */
   maxHeld: Type.Integer({ default: 10_000, minimum: 1 }),
 };
-
-function group<P extends TProperties>(props: P): TObject<P> {
-  return Type.Object(props, { additionalProperties: false });
-}
-
-export const OfflineOptionsSchema = group(offlineProps);
-export const SuddenChangeCompositionSchema = group(suddenChangeProps);
-export const UpstreamOptionsSchema = group(upstreamProps);
-export const ReorderOptionsSchema = group(reorderProps);
-
-export type OfflineOptions = Static<typeof OfflineOptionsSchema>;
-export type SuddenChangeCompositionOptions = Static<typeof SuddenChangeCompositionSchema>;
-export type UpstreamOptions = Static<typeof UpstreamOptionsSchema>;
-export type ReorderOptions = Static<typeof ReorderOptionsSchema>;

@@ -1,12 +1,14 @@
 /**
  * Options of the detectors that watch one parameter series (threshold, trend,
  * flat line, spike): the groups that can be overridden per parameter, per
- * section and per section and parameter. Composed, defaulted and resolved in
- * options.ts; every key with its default is listed in docs/analytics.md.
+ * section and per section and parameter. Made into schemas, composed,
+ * defaulted and resolved in options.ts; every key with its default is
+ * listed in docs/analytics.md.
  */
-import { Type, type Static, type TObject, type TProperties } from 'typebox';
+import { Type } from 'typebox';
 
-const thresholdProps = {
+/** Target-class check (detectors/threshold.ts). */
+export const thresholdProps = {
   /** Early-warning band starts at this fraction of an upper limit; for a lower bound (DO) at limit × (2 − f). @defaultValue 0.8 */
   earlyWarningFraction: Type.Number({ default: 0.8, exclusiveMinimum: 0, maximum: 1 }),
   /** pH early-warning band: this many pH units inside 6–9. @defaultValue 0.5 */
@@ -64,7 +66,8 @@ const thresholdProps = {
   confirmWithinMs: Type.Integer({ default: 7_200_000, minimum: 0 }),
 };
 
-const trendProps = {
+/** Trend check (detectors/trend.ts). */
+export const trendProps = {
   /** @defaultValue true */
   enabled: Type.Boolean({ default: true }),
   /** Mann-Kendall window. @defaultValue 259200000 (72 h) */
@@ -87,7 +90,8 @@ const trendProps = {
   clearHorizonFactor: Type.Number({ default: 1.5, minimum: 1 }),
 };
 
-const flatLineProps = {
+/** Flat-line check (detectors/data-quality.ts). */
+export const flatLineProps = {
   /** @defaultValue true */
   enabled: Type.Boolean({ default: true }),
   /** Samples in a run before a flat line can be reported. @defaultValue 6 */
@@ -100,7 +104,8 @@ const flatLineProps = {
   ignoreAtOrBelow: Type.Optional(Type.Number()),
 };
 
-const spikeProps = {
+/** Spike check (detectors/spike-detector.ts). */
+export const spikeProps = {
   /** @defaultValue true */
   enabled: Type.Boolean({ default: true }),
   /** A jump larger than this many robust scales (1.4826 × MAD of recent steps) that comes straight back. @defaultValue 8 */
@@ -120,17 +125,3 @@ const spikeProps = {
   /** Floor of the robust scale in instrument precisions. @defaultValue 1 */
   minScalePrecisions: Type.Number({ default: 1, minimum: 0 }),
 };
-
-function group<P extends TProperties>(props: P): TObject<P> {
-  return Type.Object(props, { additionalProperties: false });
-}
-
-export const ThresholdOptionsSchema = group(thresholdProps);
-export const TrendOptionsSchema = group(trendProps);
-export const FlatLineOptionsSchema = group(flatLineProps);
-export const SpikeOptionsSchema = group(spikeProps);
-
-export type ThresholdOptions = Static<typeof ThresholdOptionsSchema>;
-export type TrendOptions = Static<typeof TrendOptionsSchema>;
-export type FlatLineOptions = Static<typeof FlatLineOptionsSchema>;
-export type SpikeOptions = Static<typeof SpikeOptionsSchema>;
