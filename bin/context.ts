@@ -8,19 +8,19 @@ import { join, resolve } from 'node:path';
 import { loadRegistryFile, type Config } from '../config/index.js';
 import { loadParameterTable } from '../config/parameters-file.js';
 import { AppError, systemClock, type Clock, type ParameterTable, type Registry, type StationCommand } from '../domain/index.js';
-import { EmbeddedBroker } from '../platform/embedded-broker.js';
-import { InfluxStore } from '../platform/influx.js';
-import { startInflux, startRedis } from '../platform/local-services.js';
+import { EmbeddedBroker } from '../platform/mqtt/embedded-broker.js';
+import { InfluxStore } from '../platform/influx/client.js';
+import { startInflux, startRedis } from '../platform/local/services.js';
 import type { Logger } from '../platform/logger.js';
 import { createMetricsRegistry, ingestMetrics, type MetricsRegistry } from '../platform/metrics.js';
-import { createRedis, waitForRedis, type Redis } from '../platform/redis.js';
-import { DeadLetterStore } from '../ingest/dead-letters.js';
+import { createRedis, waitForRedis, type Redis } from '../platform/redis/client.js';
+import { DeadLetterStore } from '../platform/redis/readings/dead-letters.js';
 import { PipelineGateway } from '../ingest/gateway.js';
-import { RedisReadingsLog } from '../ingest/readings-log.js';
+import { RedisReadingsLog } from '../platform/redis/readings/readings-log.js';
 import { part, type Lifecycle } from './lifecycle.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { AlertKeys, AlertsService, MqttStationCommander, TransferService } from '../alerts/index.js';
+import { RedisKeys, AlertsService, MqttStationCommander, TransferService } from '../platform/redis/alerts/index.js';
 import { AgencyKeyStore } from '../api/auth/index.js';
 import type { AnalyticsWorker } from '../analytics/worker.js';
 
@@ -155,7 +155,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
       return transfers;
     },
     agencyKeys() {
-      agencyKeys ??= new AgencyKeyStore({ redis: ctx.redis('agency-keys'), keys: new AlertKeys(config.redis.prefix), clock: systemClock });
+      agencyKeys ??= new AgencyKeyStore({ redis: ctx.redis('agency-keys'), keys: new RedisKeys(config.redis.prefix), clock: systemClock });
       return agencyKeys;
     },
     config,

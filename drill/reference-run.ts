@@ -4,13 +4,13 @@
  * at full speed over one MQTT connection per station, on its own Redis key
  * prefix and InfluxDB database. Returns the alerts and tasks it made.
  */
-import type { Alert, Task } from '../alerts/index.js';
+import type { Alert, Task } from '../platform/redis/alerts/index.js';
 import { createContext } from '../bin/context.js';
 import { Lifecycle } from '../bin/lifecycle.js';
 import { ROLE_BUILDERS, type Role } from '../bin/roles.js';
 import { loadConfig } from '../config/index.js';
 import type { Registry } from '../domain/index.js';
-import { freePort } from '../platform/local-services.js';
+import { freePort } from '../platform/local/services.js';
 import { silentLogger } from '../platform/logger.js';
 import type { StationMessage } from '../simulators/index.js';
 import { AckLedger } from './ack-ledger.js';
@@ -18,6 +18,7 @@ import { withTimeout } from './deployment.js';
 import { MqttGateways } from './gateways.js';
 import { LoadDriver } from './load-driver.js';
 import { fields, readAlertsAndTasks } from './verify.js';
+import { RedisKeys } from '../platform/redis/keys.js';
 
 export interface ReferenceOptions {
   readonly registry: Registry;
@@ -71,9 +72,9 @@ export async function referenceRun(options: ReferenceOptions): Promise<{ alerts:
     const redis = ctx.redis('reference-probe');
     const deadline = Date.now() + (options.timeoutMs ?? 180_000);
     for (;;) {
-      const groups = ((await redis.xinfo('GROUPS', `${options.prefix}:readings:0`)) as unknown[][]).map(fields);
+      const groups = ((await redis.xinfo('GROUPS', new RedisKeys(options.prefix).readingsPartition(0))) as unknown[][]).map(fields);
       const dispatch = (
-        (await withTimeout(redis.xinfo('GROUPS', `${options.prefix}:alerts:events`) as Promise<unknown[][]>, 1000).catch(
+        (await withTimeout(redis.xinfo('GROUPS', new RedisKeys(options.prefix).eventLog()) as Promise<unknown[][]>, 1000).catch(
           () => [],
         )) as unknown[][]
       ).map(fields);
