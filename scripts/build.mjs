@@ -24,8 +24,8 @@ import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** Not assets: sources, notes, the development entry (tsx), and the evaluation's data (a dev tool). */
-const SKIP = [/\.ts$/, /\.md$/, /^bin\/riverwatch\.js$/, /^config\/eval\//, /^analytics\/eval\//];
+/** Not assets: sources, notes, the development entry (tsx), and the evaluation's data (eval/ is a dev tool). */
+const SKIP = [/\.ts$/, /\.md$/, /^bin\/riverwatch\.js$/, /^config\/eval\//];
 
 const args = process.argv.slice(2);
 const outFlag = args.indexOf('--out-dir');
