@@ -108,16 +108,22 @@ export class RedisReadingsLog implements ReadingsLog {
     }
     const started = performance.now();
     try {
-      const pipeline = this.#redis.pipeline();
-      for (const [p, list] of byPartition) {
-        // An entry holds at most MAX_ENTRY_READINGS readings so consumers read in bounded steps.
-        for (let i = 0; i < list.length; i += MAX_ENTRY_READINGS) {
-          pipeline.xadd(partitionKey(prefix, p), '*', 'b', JSON.stringify(list.slice(i, i + MAX_ENTRY_READINGS)));
-        }
-      }
-      const results = await pipeline.exec();
-      const failed = results?.find(([err]) => err);
-      if (!results || failed) throw failed?.[0] ?? new Error('readings log append returned no result');
+      // On a Redis Cluster a pipeline must stay in one slot: one pipeline per partition, sent together.
+      const groups = isCluster(this.#redis) ? [...byPartition].map((e) => [e]) : [[...byPartition]];
+      await Promise.all(
+        groups.map(async (group) => {
+          const pipeline = this.#redis.pipeline();
+          for (const [p, list] of group) {
+            // An entry holds at most MAX_ENTRY_READINGS readings so consumers read in bounded steps.
+            for (let i = 0; i < list.length; i += MAX_ENTRY_READINGS) {
+              pipeline.xadd(partitionKey(prefix, p), '*', 'b', JSON.stringify(list.slice(i, i + MAX_ENTRY_READINGS)));
+            }
+          }
+          const results = await pipeline.exec();
+          const failed = results?.find(([err]) => err);
+          if (!results || failed) throw failed?.[0] ?? new Error('readings log append returned no result');
+        }),
+      );
       this.#metrics?.appendSeconds.observe((performance.now() - started) / 1000);
       for (const item of batch) item.resolve();
     } catch (err) {
@@ -165,6 +171,11 @@ export class RedisReadingsLog implements ReadingsLog {
     if (this.#timer) clearInterval(this.#timer);
     await this.#refreshing?.catch(() => undefined);
   }
+}
+
+/** Whether a client is an ioredis Cluster (multi-key commands and pipelines must then stay in one slot). */
+export function isCluster(redis: unknown): boolean {
+  return (redis as { isCluster?: boolean }).isCluster === true;
 }
 
 /** Next stream id after `id` (ids are `ms-seq`). */
