@@ -5,7 +5,7 @@
  */
 import { Worker, type ConnectionOptions, type Processor, type WorkerOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { Clock, Registry } from '../../domain/index.js';
 import type { AlertsConfig } from '../../alerts/config.js';
 import type { RedisKeys } from '../redis/keys.js';

@@ -9,7 +9,7 @@
  * the order they were accepted. High-water and trimming count entries.
  */
 import type { Reading, ReadingsLog } from '../../../domain/index.js';
-import type { Redis } from '../client.js';
+import { isCluster, type Redis } from '../client.js';
 import type { Logger } from '../../logger.js';
 import type { ingestMetrics } from '../../metrics.js';
 import { RedisKeys } from '../keys.js';
@@ -171,11 +171,6 @@ export class RedisReadingsLog implements ReadingsLog {
     if (this.#timer) clearInterval(this.#timer);
     await this.#refreshing?.catch(() => undefined);
   }
-}
-
-/** Whether a client is an ioredis Cluster (multi-key commands and pipelines must then stay in one slot). */
-export function isCluster(redis: unknown): boolean {
-  return (redis as { isCluster?: boolean }).isCluster === true;
 }
 
 /** Next stream id after `id` (ids are `ms-seq`). */

@@ -5,9 +5,9 @@
  * The caller acknowledges after its work is done (at-least-once).
  */
 import type { LogEntry, Reading, ReadingsLogReader } from '../../../domain/index.js';
-import type { Redis } from '../client.js';
+import { isCluster, type Redis } from '../client.js';
 import type { Logger } from '../../logger.js';
-import { isCluster, partitionKey } from './readings-log.js';
+import { partitionKey } from './readings-log.js';
 import { ensureGroup } from '../stream-group.js';
 import { RedisKeys } from '../keys.js';
 
