@@ -12,7 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
 import { startServices, type TestServices } from '../../harness/services.js';
 import type { AlertsService } from '../../../alerts/index.js';
-import { createAgencyKey, revokeAgencyKey } from '../../../alerts/cli.js';
+import { createAgencyKey, revokeAgencyKey } from '../../../bin/agency-keys-cli.js';
 import type { Registry } from '../../../domain/index.js';
 import { AgencyKeyStore, alertsErrorHandler } from '../../../api/auth/index.js';
 import { alertsRoutes } from '../../../api/routes/alerts.js';

@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { startServices, type TestServices } from '../../harness/services.js';
 import { AlertsService, TransferService, parseEntry } from '../../../alerts/index.js';
-import { createAgencyKey } from '../../../alerts/cli.js';
+import { createAgencyKey } from '../../../bin/agency-keys-cli.js';
 import { loadRegistryFile } from '../../../config/index.js';
 import { ManualClock, type Registry } from '../../../domain/index.js';
 import { buildApp, type App } from '../../../api/app.js';

@@ -1,5 +1,5 @@
 /**
- * The GECCO replay end to end (analytics/eval/replay-mqtt.ts) on a slice of
+ * The GECCO replay end to end (eval/replay-mqtt.ts) on a slice of
  * the file with eight labelled events: the running pipeline over real
  * Mosquitto, Redis and InfluxDB must raise and clear exactly the
  * sudden-change episodes the same rows give through ingest validation and a
@@ -8,12 +8,12 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadEvalStation } from '../../../analytics/eval/eval-config.js';
-import { loadGeccoCsv } from '../../../analytics/eval/gecco.js';
-import { identicalSpans } from '../../../analytics/eval/gecco-e2e.js';
-import { replayThroughAnalyzer, scoreEpisodes } from '../../../analytics/eval/gecco-pipeline.js';
-import { runsOf } from '../../../analytics/eval/metrics.js';
-import { replayOverMqtt } from '../../../analytics/eval/replay-mqtt.js';
+import { loadEvalStation } from '../../../eval/eval-config.js';
+import { loadGeccoCsv } from '../../../eval/gecco.js';
+import { identicalSpans } from '../../../eval/gecco-e2e.js';
+import { replayThroughAnalyzer, scoreEpisodes } from '../../../eval/gecco-pipeline.js';
+import { runsOf } from '../../../eval/metrics.js';
+import { replayOverMqtt } from '../../../eval/replay-mqtt.js';
 import { CANONICAL_PARAMETERS } from '../../../domain/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

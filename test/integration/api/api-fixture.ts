@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { startServices, type TestServices } from '../../harness/services.js';
 import { AlertsService, TransferService, type AlertsConfigInput } from '../../../alerts/index.js';
-import { createAgencyKey } from '../../../alerts/cli.js';
+import { createAgencyKey } from '../../../bin/agency-keys-cli.js';
 import { loadRegistryFile } from '../../../config/index.js';
 import {
   ParameterTable,

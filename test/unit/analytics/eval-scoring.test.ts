@@ -1,13 +1,13 @@
 /**
  * The scoring of the evaluation's simulated scenarios and of the end-to-end
- * comparison (analytics/eval: alert-episodes.ts, river-scoring.ts,
+ * comparison (eval/: alert-episodes.ts, river-scoring.ts,
  * gecco-e2e.ts): episodes from raise/clear events, per-row alarms, label
  * detection, explanation of alert episodes by labels.
  */
 import { describe, expect, it } from 'vitest';
-import { alarmsFromEpisodes, episodesOf } from '../../../analytics/eval/alert-episodes.js';
-import { alertsAtRealSpeed, episodesOfAlarms, identicalSpans } from '../../../analytics/eval/gecco-e2e.js';
-import { detectLabel, explainEpisodes } from '../../../analytics/eval/river-scoring.js';
+import { alarmsFromEpisodes, episodesOf } from '../../../eval/alert-episodes.js';
+import { alertsAtRealSpeed, episodesOfAlarms, identicalSpans } from '../../../eval/gecco-e2e.js';
+import { detectLabel, explainEpisodes } from '../../../eval/river-scoring.js';
 import type { AlertEvent, AlertKind, AlertLevel } from '../../../domain/index.js';
 import type { GroundTruthLabel } from '../../../simulators/index.js';
 

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SignalSpec } from '../../../analytics/detectors/sudden-change.js';
-import type { StreamRow } from '../../../analytics/eval/gecco.js';
-import { crossFolds, pooled, rowAt, runFolds } from '../../../analytics/eval/out-of-sample.js';
+import type { StreamRow } from '../../../eval/gecco.js';
+import { crossFolds, pooled, rowAt, runFolds } from '../../../eval/out-of-sample.js';
 
 const MIN = 60_000;
 const DAY = 86_400_000;

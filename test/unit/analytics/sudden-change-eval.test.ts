@@ -2,11 +2,11 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SuddenChangeDetector } from '../../../analytics/detectors/sudden-change.js';
-import { loadEvalStation } from '../../../analytics/eval/eval-config.js';
-import { evaluateStream } from '../../../analytics/eval/evaluate-stream.js';
-import { parseGeccoCsv, type StreamRow } from '../../../analytics/eval/gecco.js';
-import { computeMetrics, runsOf } from '../../../analytics/eval/metrics.js';
-import { NaiveDetector } from '../../../analytics/eval/naive-detector.js';
+import { loadEvalStation } from '../../../eval/eval-config.js';
+import { evaluateStream } from '../../../eval/evaluate-stream.js';
+import { parseGeccoCsv, type StreamRow } from '../../../eval/gecco.js';
+import { computeMetrics, runsOf } from '../../../eval/metrics.js';
+import { NaiveDetector } from '../../../eval/naive-detector.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MIN = 60_000;

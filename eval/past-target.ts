@@ -4,8 +4,8 @@
  * reading of the parameter) and in the modelled water itself (noise-free).
  * Used by the river scenario scoring (river-run.ts). Pure.
  */
-import { classOfValue, flagOf, isClassParameter, isEvidence, type Reading, type Registry } from '../../domain/index.js';
-import type { GroundTruthLabel } from '../../simulators/index.js';
+import { classOfValue, flagOf, isClassParameter, isEvidence, type Reading, type Registry } from '../domain/index.js';
+import type { GroundTruthLabel } from '../simulators/index.js';
 
 /** When a pollution label's parameter went past the section's target class, in the water and in the readings. */
 export interface PastTarget {

@@ -16,8 +16,8 @@
  * lags behind the readings); every other option is fixed by its documented
  * default. Pure apart from the injected clock.
  */
-import type { SignalSpec, SuddenChangeOptions } from '../detectors/sudden-change.js';
-import { SuddenChangeDetector } from '../detectors/sudden-change.js';
+import type { SignalSpec, SuddenChangeOptions } from '../analytics/detectors/sudden-change.js';
+import { SuddenChangeDetector } from '../analytics/detectors/sudden-change.js';
 import { evaluateStream } from './evaluate-stream.js';
 import type { StreamRow } from './gecco.js';
 import { computeMetrics, type EvalMetrics } from './metrics.js';

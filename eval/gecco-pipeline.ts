@@ -19,10 +19,10 @@ import {
   type Reading,
   type ReadingPayload,
   type Registry,
-} from '../../domain/index.js';
-import { validateSubmission } from '../../ingest/validate.js';
-import type { AnalyticsOptionsInput } from '../options.js';
-import { SectionAnalyzer } from '../section-analyzer.js';
+} from '../domain/index.js';
+import { validateSubmission } from '../ingest/validate.js';
+import type { AnalyticsOptionsInput } from '../analytics/options.js';
+import { SectionAnalyzer } from '../analytics/section-analyzer.js';
 import { alarmsFromEpisodes, episodesOf, type AlertEpisode } from './alert-episodes.js';
 import type { EvalStationConfig } from './eval-config.js';
 import type { StreamRow } from './gecco.js';

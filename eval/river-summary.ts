@@ -3,8 +3,8 @@
  * river-report.ts, `npm run eval -- --json` prints them as they are).
  */
 import { jointTasksOpened } from './joint-tasks.js';
-import { isClassParameter, type Registry } from '../../domain/index.js';
-import type { GroundTruthLabel } from '../../simulators/index.js';
+import { isClassParameter, type Registry } from '../domain/index.js';
+import type { GroundTruthLabel } from '../simulators/index.js';
 import type { RiverScenarioResult } from './river-scenarios.js';
 import {
   byStationEvent,

@@ -18,7 +18,7 @@
  *   contains the episode's opening time; it is **caused by a fault** when
  *   every label that explains it is a fault (data-quality) label.
  */
-import type { GroundTruthLabel, LabelCategory } from '../../simulators/index.js';
+import type { GroundTruthLabel, LabelCategory } from '../simulators/index.js';
 import { isOriginPollution, ORIGIN_POLLUTION_KINDS, type AlertEpisode, type EpisodeRaise } from './alert-episodes.js';
 import type { PastTarget, ScenarioRun } from './river-run.js';
 

@@ -36,7 +36,7 @@ import {
   SuddenChangeDetector,
   type SignalSpec,
   type SuddenChangeOptions,
-} from '../detectors/sudden-change.js';
+} from '../analytics/detectors/sudden-change.js';
 import { loadEvalStation } from './eval-config.js';
 import { evaluateStream, type EvalRange, type StreamEvaluation } from './evaluate-stream.js';
 import { loadGeccoCsv, type StreamRow } from './gecco.js';
@@ -46,9 +46,9 @@ import { NaiveDetector } from './naive-detector.js';
 import { printRiverReport, riverTargets } from './river-report.js';
 import { riverScenarioSpecs, runRiverScenario } from './river-scenarios.js';
 import { scenarioFigures, type ScenarioFigures } from './river-summary.js';
-import { loadRegistryFile } from '../../config/index.js';
+import { loadRegistryFile } from '../config/index.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NAIVE_HINDSIGHT_Z = [8, 12];
 /** Issue 13's targets, judged out of sample (the pooled score stretches of the folds). */
 const TARGETS = { eventRecall: 0.95, falseAlarmEpisodesPerDay: 0.5, f1: 0.75, medianDelayMin: 5 };

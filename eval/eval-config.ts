@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { loadRegistryFile } from '../../config/registry-loader.js';
+import { loadRegistryFile } from '../config/registry-loader.js';
 import {
   AppError,
   CANONICAL_PARAMETERS,
@@ -17,9 +17,9 @@ import {
   type ParameterSpec,
   type Registry,
   type Station,
-} from '../../domain/index.js';
-import type { SignalSpec } from '../detectors/sudden-change.js';
-import { ParameterEntrySchema } from '../../config/parameters-file.js';
+} from '../domain/index.js';
+import type { SignalSpec } from '../analytics/detectors/sudden-change.js';
+import { ParameterEntrySchema } from '../config/parameters-file.js';
 
 // The evaluation's extra parameters use the same entry schema as RW_PARAMETERS_FILE.
 const ParameterSpecFile = ParameterEntrySchema;

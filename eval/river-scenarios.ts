@@ -6,9 +6,9 @@
  * scored against its ground truth (river-scoring.ts). Deterministic: fixed
  * seeds and a fixed end date, so the figures do not depend on when they run.
  */
-import type { Registry } from '../../domain/index.js';
-import { loadScenarioFile, parseScenario, type Scenario } from '../../simulators/index.js';
-import type { AnalyticsOptionsInput } from '../options.js';
+import type { Registry } from '../domain/index.js';
+import { loadScenarioFile, parseScenario, type Scenario } from '../simulators/index.js';
+import type { AnalyticsOptionsInput } from '../analytics/options.js';
 import { episodesOf, type AlertEpisode } from './alert-episodes.js';
 import { runScenario, type ScenarioRun } from './river-run.js';
 

@@ -8,10 +8,10 @@
  * side, so a task stays open until `postSupervisionHoldMs` after the last
  * qualifying episode of its section closed. Pure.
  */
-import { alertsConfig } from '../../alerts/config.js';
-import { taskTriggerFor } from '../../alerts/task-rules.js';
-import type { AlertSummary } from '../../alerts/alert-model.js';
-import type { Registry } from '../../domain/index.js';
+import { alertsConfig } from '../alerts/config.js';
+import { taskTriggerFor } from '../alerts/task-rules.js';
+import type { AlertSummary } from '../alerts/alert-model.js';
+import type { Registry } from '../domain/index.js';
 import type { AlertEpisode } from './alert-episodes.js';
 
 export interface JointTaskCount {

@@ -18,8 +18,8 @@
  * section's target class inside the label window, and the next reading of
  * that parameter after it (the "one sampling interval" deadline).
  */
-import { ManualClock, ParameterTable, type AlertEvent, type Reading, type Registry, type Station } from '../../domain/index.js';
-import { validateSubmission, type ValidationLimits } from '../../ingest/validate.js';
+import { ManualClock, ParameterTable, type AlertEvent, type Reading, type Registry, type Station } from '../domain/index.js';
+import { validateSubmission, type ValidationLimits } from '../ingest/validate.js';
 import {
   compileScenario,
   groundTruthLabels,
@@ -28,10 +28,10 @@ import {
   type GroundTruthLabel,
   type Scenario,
   type StationMessage,
-} from '../../simulators/index.js';
-import { resolveSectionOptions, type AnalyticsOptionsInput } from '../options.js';
-import { ReorderBuffer } from '../reorder-buffer.js';
-import { SectionAnalyzer } from '../section-analyzer.js';
+} from '../simulators/index.js';
+import { resolveSectionOptions, type AnalyticsOptionsInput } from '../analytics/options.js';
+import { ReorderBuffer } from '../analytics/reorder-buffer.js';
+import { SectionAnalyzer } from '../analytics/section-analyzer.js';
 import { PastTargetTracker, type PastTarget } from './past-target.js';
 
 export type { PastTarget } from './past-target.js';

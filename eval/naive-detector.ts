@@ -11,7 +11,7 @@
  * Iglewicz & Hoaglin); context signals are ignored.
  */
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
-import type { SignalSpec } from '../detectors/sudden-change.js';
+import type { SignalSpec } from '../analytics/detectors/sudden-change.js';
 
 export interface NaiveOptions {
   /** @defaultValue 3600000 (1 h) */

@@ -5,7 +5,7 @@
  * "Guarantees"). Used to score the simulated scenarios and to compare the
  * pipeline with the offline harness. Pure.
  */
-import { isAlertLevel, levelRank, type AlertEvent, type AlertKind, type AlertLevel } from '../../domain/index.js';
+import { isAlertLevel, levelRank, type AlertEvent, type AlertKind, type AlertLevel } from '../domain/index.js';
 
 /** One raise inside an episode: what the condition said at that time. */
 export interface EpisodeRaise {
