@@ -14,10 +14,25 @@ export default tseslint.config(
     },
   },
   {
-    // Detectors and alert policy get ports injected; they never import I/O libraries (STYLE.md).
-    files: ['domain/**/*.ts', 'analytics/detectors/**/*.ts'],
+    // The house (STYLE.md, docs/architecture.md): domain <- config <- stages (ingest, analytics, alerts) <- platform
+    // <- api <- bin <- eval, bench, drill, fuzz. Stages import only domain/, config/ and their own files; they get
+    // adapters (Redis, BullMQ, MQTT, InfluxDB, sockets, logger, metrics) injected through the ports in domain/.
+    files: ['domain/**/*.ts', 'config/**/*.ts', 'ingest/**/*.ts', 'analytics/**/*.ts', 'alerts/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ['mqtt', 'ioredis', 'bullmq', '@influxdata/influxdb-client', 'fastify'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['mqtt', 'ioredis', 'bullmq', '@influxdata/influxdb-client', 'fastify', 'pino', 'prom-client', 'aedes', 'node:net', 'node:child_process'],
+          patterns: [{ regex: '^(\\.\\./)+(platform|api|bin|simulators|eval|bench|drill|fuzz)(/|$)', message: 'A stage imports only domain/, config/ and its own files; take the adapter as a port (domain/ports.ts).' }],
+        },
+      ],
+    },
+  },
+  {
+    // Adapters serve the stages; they never reach up into the API, the entry point or the tools.
+    files: ['platform/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(api|bin|eval|bench|drill|fuzz)(/|$)', message: 'platform/ sits below api/ and bin/.' }] }],
     },
   },
   {

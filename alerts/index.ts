@@ -1,4 +1,4 @@
-export { AlertsService, type AlertsServiceDeps, type AckSource } from './alerts-service.js';
+/** The alerts stage's rules and models: alarms (alerts/alarms/) and joint monitoring (alerts/joint-monitoring/). Their Redis/BullMQ runtime is platform/redis/alerts/. */
 export { alertsConfig, AlertsConfigSchema, type AlertsConfig, type AlertsConfigInput } from './config.js';
 export {
   ALERT_STATUSES,
@@ -11,8 +11,7 @@ export {
   type AlertSummary,
   type AlertTransition,
   type AlertTransitionType,
-} from './alert-model.js';
-export type { AlertFilter } from './alert-store.js';
+} from './alarms/alert-model.js';
 export {
   ON_SITE_STEPS,
   TASK_STATUSES,
@@ -25,23 +24,11 @@ export {
   type TaskStatus,
   type TaskSummary,
   type TaskTransition,
-} from './task-model.js';
-export type { TaskFilter } from './task-store.js';
-export type { StepInput, ProblemInput } from './task-rules.js';
-export { AlertKeys } from './keys.js';
-export { sectionOf, parseEntry, type LiveEvent, type LoggedEvent } from './event-log.js';
-export {
-  MqttStationCommander,
-  parseCommandAck,
-  commandTopic,
-  type MqttStationCommanderOptions,
-} from './mqtt-station-commander.js';
-export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER } from './webhook.js';
-export type { NotificationPayload, DeliveryRecord } from './notifier.js';
-export { TRANSFER_STATUSES, isOpenTransfer, type Transfer, type TransferStatus, type TransferSubject, type TransferTransition } from './transfer-model.js';
-export { TransferService, type TransferFilter, type TransferServiceDeps } from './transfer-service.js';
-export { Silences, type SilenceInput, type SilenceChange } from './silences.js';
-export { finalEnd, windowAt, type Silence, type SilenceMatcher, type WeeklyWindow } from './silence-model.js';
+} from './joint-monitoring/task-model.js';
+export type { StepInput, ProblemInput } from './joint-monitoring/task-rules.js';
+export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER } from './alarms/webhook.js';
+export { TRANSFER_STATUSES, isOpenTransfer, type Transfer, type TransferStatus, type TransferSubject, type TransferTransition } from './joint-monitoring/transfer-model.js';
+export { finalEnd, windowAt, type Silence, type SilenceMatcher, type WeeklyWindow } from './alarms/silence-model.js';
 export {
   FEEDBACK_LABELS,
   FALSE_ALARM_CAUSES,
@@ -49,4 +36,4 @@ export {
   type FalseAlarmCause,
   type FeedbackEntry,
   type AlertFeedback,
-} from './feedback.js';
+} from './alarms/feedback-model.js';

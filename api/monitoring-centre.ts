@@ -7,12 +7,13 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Clock, IngestGateway, ParameterTable, Registry } from '../domain/index.js';
-import type { AlertsService, TransferService } from '../alerts/index.js';
-import type { DeadLetterStore } from '../ingest/dead-letters.js';
+import type { AlertsService, TransferService } from '../platform/redis/alerts/index.js';
+import type { DeadLetterStore } from '../platform/redis/readings/dead-letters.js';
 import type { StationDiagnostics } from '../domain/station-diagnostics.js';
 import type { AgencyKeyStore } from './auth/index.js';
 import { dashboardPlugin, type DashboardOptions } from './dashboard/plugin.js';
-import { liveEventsRoute, type LiveEventHub } from './live-events.js';
+import type { LiveEventHub } from '../platform/redis/live-events.js';
+import { liveEventsRoute } from './routes/live-events.js';
 import type { InfluxReader } from './queries/readings-queries.js';
 import type { RangeLimits } from './queries/time-range.js';
 import { alertsRoutes } from './routes/alerts.js';

@@ -20,10 +20,10 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { AlertsService } from '../alerts/index.js';
+import { AlertsService } from '../platform/redis/alerts/index.js';
 import { buildRegistry } from '../config/registry-loader.js';
 import type { AlertEvent, StationCommand, StationCommandAck } from '../domain/index.js';
-import { startRedis } from '../platform/local-services.js';
+import { startRedis } from '../platform/local/services.js';
 
 const [alertsText = '300', rateText = '10', readingsText = '2000'] = process.argv.slice(2);
 const ALERTS = Number(alertsText);

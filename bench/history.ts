@@ -12,11 +12,11 @@ import { Redis } from 'ioredis';
 import { buildApp } from '../api/app.js';
 import { AgencyKeyStore } from '../api/auth/index.js';
 import { readingsRoutes } from '../api/routes/readings.js';
-import { AlertKeys } from '../alerts/keys.js';
+import { AlertKeys } from '../platform/redis/keys.js';
 import { loadRegistryFile } from '../config/index.js';
 import { systemClock, type Reading } from '../domain/index.js';
-import { readingToLine } from '../ingest/line-protocol.js';
-import { InfluxStore } from '../platform/influx.js';
+import { readingToLine } from '../platform/influx/line-protocol.js';
+import { InfluxStore } from '../platform/influx/client.js';
 import { silentLogger } from '../platform/logger.js';
 import { startServices } from '../test/harness/services.js';
 

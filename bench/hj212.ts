@@ -21,7 +21,7 @@ import {
   mapDataUpload,
   parseCp,
   parsePacket,
-} from '../ingest/hj212/index.js';
+} from '../platform/hj212/index.js';
 import { Hj212Client } from '../simulators/transports/hj212-client.js';
 
 const CODEC_SECONDS = 3;

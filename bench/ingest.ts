@@ -16,8 +16,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startInflux, startMosquitto, startRedis } from '../platform/local-services.js';
-import { InfluxStore } from '../platform/influx.js';
+import { freePort, startInflux, startMosquitto, startRedis } from '../platform/local/services.js';
+import { InfluxStore } from '../platform/influx/client.js';
 import { writeBenchRegistry } from './bench-registry.js';
 import { procStats } from './proc-stats.js';
 

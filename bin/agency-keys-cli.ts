@@ -4,9 +4,9 @@
  */
 import { Redis } from 'ioredis';
 import { AppError, systemClock, type Registry } from '../domain/index.js';
-import { AgencyKeyStore, type AgencyKeyRecord } from '../api/auth/agency-keys.js';
+import { AgencyKeyStore, type AgencyKeyRecord } from '../platform/redis/agency-keys.js';
 import { alertsConfig } from '../alerts/config.js';
-import { AlertKeys } from '../alerts/keys.js';
+import { AlertKeys } from '../platform/redis/keys.js';
 
 export interface AgencyKeyCliOptions {
   /** Redis to use: a URL (a short-lived connection is opened) or an open connection. */

@@ -4,17 +4,17 @@
  */
 import { loadRegistryFile, parseConfig, type Config } from '../config/index.js';
 import { AppError } from '../domain/index.js';
-import { DeadLetterStore } from '../ingest/dead-letters.js';
-import { RedisStationDiagnostics } from '../ingest/diagnostics-store.js';
+import { DeadLetterStore } from '../platform/redis/readings/dead-letters.js';
+import { RedisStationDiagnostics } from '../platform/redis/readings/diagnostics-store.js';
 import { DIAGNOSTIC_KINDS, type DiagnosticKind } from '../domain/station-diagnostics.js';
 import { replayDeadLetters } from '../ingest/replay.js';
 import type { Logger } from '../platform/logger.js';
-import { waitForRedis } from '../platform/redis.js';
+import { waitForRedis } from '../platform/redis/client.js';
 import { randomBytes } from 'node:crypto';
 import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { SHIPPED_MOSQUITTO_CONF, renderMosquittoAcl, renderMosquittoConf, renderMosquittoPasswordFile } from '../platform/mosquitto-config.js';
+import { SHIPPED_MOSQUITTO_CONF, renderMosquittoAcl, renderMosquittoConf, renderMosquittoPasswordFile } from '../platform/mqtt/mosquitto-config.js';
 import { sha256Hex } from '../platform/station-auth.js';
 import { createContext } from './context.js';
 import { Lifecycle } from './lifecycle.js';

@@ -2,24 +2,24 @@
  * Process roles. Each builds its parts on the shared context and adds them to
  * the lifecycle in start order. `start` runs several in one process.
  */
-import { LogConsumer } from '../ingest/log-consumer.js';
-import { MqttIngress, sliceSections } from '../ingest/mqtt-ingress.js';
-import { StoreWriter } from '../ingest/store-writer.js';
+import { LogConsumer } from '../platform/redis/readings/stream-consumer.js';
+import { MqttIngress, sliceSections } from '../platform/mqtt/ingress.js';
+import { StoreWriter } from '../platform/influx/store-writer.js';
 import { storeMetrics } from '../platform/metrics.js';
 import { StationAuthenticator } from '../platform/station-auth.js';
 import { buildApp, type App } from '../api/app.js';
-import { Hj212Server } from '../ingest/hj212/index.js';
-import { RedisStationDiagnostics } from '../ingest/diagnostics-store.js';
+import { Hj212Server } from '../platform/hj212/index.js';
+import { RedisStationDiagnostics } from '../platform/redis/readings/diagnostics-store.js';
 import { readingsIngestRoutes } from '../api/routes/readings-ingest.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../domain/index.js';
 import { AnalyticsWorker } from '../analytics/worker.js';
-import { partitionOf } from '../ingest/readings-log.js';
-import { InfluxReadings } from '../platform/influx-readings.js';
-import { InfluxAlertPoints } from '../platform/influx-alert-points.js';
-import { AlertKeys } from '../alerts/index.js';
-import { RedisSnapshotStore } from '../platform/redis-snapshots.js';
-import { LiveEventHub } from '../api/live-events.js';
+import { partitionOf } from '../platform/redis/readings/readings-log.js';
+import { InfluxReadings } from '../platform/influx/readings.js';
+import { InfluxAlertPoints } from '../platform/influx/alert-points.js';
+import { AlertKeys } from '../platform/redis/alerts/index.js';
+import { RedisSnapshotStore } from '../platform/redis/snapshots.js';
+import { LiveEventHub } from '../platform/redis/live-events.js';
 import { monitoringCentrePlugins } from '../api/monitoring-centre.js';
 import { publicViewRoutes } from '../api/public-view/public-view-routes.js';
 import { readOptionsFile } from './context.js';

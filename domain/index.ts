@@ -8,3 +8,4 @@ export * from './clock.js';
 export * from './ports.js';
 export * from './topics.js';
 export * from './station-diagnostics.js';
+export * from './dead-letter.js';

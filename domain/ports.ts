@@ -134,3 +134,32 @@ export interface ReadingHistory {
 export interface SectionClassWriter {
   writeSectionClass(points: readonly { sectionId: string; riverId: string; ts: number; cls: number; deciding: readonly string[] }[]): Promise<void>;
 }
+
+/**
+ * The logger the stages write to (port). pino's Logger satisfies it; stages
+ * never import pino (platform/logger.ts builds the real one).
+ */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  debug(msg: string): void;
+  info(obj: object, msg?: string): void;
+  info(msg: string): void;
+  warn(obj: object, msg?: string): void;
+  warn(msg: string): void;
+  error(obj: object, msg?: string): void;
+  error(msg: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+/** A labelled counter (port); prom-client's Counter satisfies it. */
+export interface CounterPort<L extends string = string> {
+  inc(labels: Partial<Record<L, string | number>>, value?: number): void;
+  inc(value?: number): void;
+  labels(labels: Partial<Record<L, string | number>>): { inc(value?: number): void };
+}
+
+/** A gauge (port); prom-client's Gauge satisfies it. */
+export interface GaugePort<L extends string = string> {
+  set(labels: Partial<Record<L, string | number>>, value: number): void;
+  set(value: number): void;
+}

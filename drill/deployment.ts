@@ -7,8 +7,8 @@
  */
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { freePort, startInflux, startMosquitto, startRedis, type LocalService } from '../platform/local-services.js';
-import { createRedis } from '../platform/redis.js';
+import { freePort, startInflux, startMosquitto, startRedis, type LocalService } from '../platform/local/services.js';
+import { createRedis } from '../platform/redis/client.js';
 import type { ProbeTarget } from './progress-probe.js';
 import { RoleProcess } from './role-process.js';
 import { fields, metricSum, scrape } from './verify.js';

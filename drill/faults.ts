@@ -10,7 +10,7 @@
  * - the readings log filled past its high-water mark by stopping the store
  *   writer and analytics, until ingress pushes back, then letting it drain.
  */
-import type { LocalService } from '../platform/local-services.js';
+import type { LocalService } from '../platform/local/services.js';
 import type { AckLedger } from './ack-ledger.js';
 import type { Deployment, DrillRole } from './deployment.js';
 import type { ProgressProbe } from './progress-probe.js';

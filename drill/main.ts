@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { loadRegistryFile } from '../config/index.js';
-import { InfluxStore } from '../platform/influx.js';
+import { InfluxStore } from '../platform/influx/client.js';
 import { AckLedger, type IngressPath } from './ack-ledger.js';
 import { Deployment, DRILL_ROLES, type DrillRole } from './deployment.js';
 import { FaultRunner } from './faults.js';

@@ -4,13 +4,13 @@
  * at full speed over one MQTT connection per station, on its own Redis key
  * prefix and InfluxDB database. Returns the alerts and tasks it made.
  */
-import type { Alert, Task } from '../alerts/index.js';
+import type { Alert, Task } from '../platform/redis/alerts/index.js';
 import { createContext } from '../bin/context.js';
 import { Lifecycle } from '../bin/lifecycle.js';
 import { ROLE_BUILDERS, type Role } from '../bin/roles.js';
 import { loadConfig } from '../config/index.js';
 import type { Registry } from '../domain/index.js';
-import { freePort } from '../platform/local-services.js';
+import { freePort } from '../platform/local/services.js';
 import { silentLogger } from '../platform/logger.js';
 import type { StationMessage } from '../simulators/index.js';
 import { AckLedger } from './ack-ledger.js';

@@ -5,12 +5,12 @@
  * alert starts at most one joint-monitoring task" (DESIGN.md "Guarantees").
  */
 import type { Redis } from 'ioredis';
-import { AlertsService, type Alert, type Task } from '../alerts/index.js';
+import { AlertsService, type Alert, type Task } from '../platform/redis/alerts/index.js';
 import { levelRank, type Registry } from '../domain/index.js';
-import { quoteString, type InfluxStore } from '../platform/influx.js';
+import { quoteString, type InfluxStore } from '../platform/influx/client.js';
 import { silentLogger } from '../platform/logger.js';
 import { createMetricsRegistry } from '../platform/metrics.js';
-import { partitionKey } from '../ingest/readings-log.js';
+import { partitionKey } from '../platform/redis/readings/readings-log.js';
 import { readingKey, type AckLedger, type AckRecord } from './ack-ledger.js';
 
 /** Timestamps of every point InfluxDB holds per station (measurement water_quality). */

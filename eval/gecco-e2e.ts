@@ -7,7 +7,7 @@
  * are compared as episodes (open → clear) and the episodes are turned back
  * into per-row alarms (open ≤ row < clear) for the same metrics.
  */
-import { alertsConfig } from '../alerts/index.js';
+import { alertsConfig } from '../platform/redis/alerts/index.js';
 import type { AlertEpisode } from './alert-episodes.js';
 import type { EvalStationConfig } from './eval-config.js';
 import type { StreamEvaluation } from './evaluate-stream.js';

@@ -9,8 +9,8 @@
  * qualifying episode of its section closed. Pure.
  */
 import { alertsConfig } from '../alerts/config.js';
-import { taskTriggerFor } from '../alerts/task-rules.js';
-import type { AlertSummary } from '../alerts/alert-model.js';
+import { taskTriggerFor } from '../alerts/joint-monitoring/task-rules.js';
+import type { AlertSummary } from '../alerts/alarms/alert-model.js';
 import type { Registry } from '../domain/index.js';
 import type { AlertEpisode } from './alert-episodes.js';
 

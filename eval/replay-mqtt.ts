@@ -29,7 +29,7 @@ import { ROLE_BUILDERS, ROLE_NEEDS, type Role } from '../bin/roles.js';
 import { loadConfig } from '../config/index.js';
 import { loadParameterTable } from '../config/parameters-file.js';
 import { CANONICAL_PARAMETERS, readingsTopic, type AlertEvent, type ParameterSpec } from '../domain/index.js';
-import { startInflux, startMosquitto, startRedis, type LocalService } from '../platform/local-services.js';
+import { startInflux, startMosquitto, startRedis, type LocalService } from '../platform/local/services.js';
 import type { EvalStationConfig } from './eval-config.js';
 import type { StreamRow } from './gecco.js';
 import { geccoAnalyticsOptions, rowPayload } from './gecco-pipeline.js';

@@ -18,9 +18,9 @@ import { Lifecycle } from '../bin/lifecycle.js';
 import { ROLE_BUILDERS, ROLE_NEEDS, type Role } from '../bin/roles.js';
 import { loadConfig, loadRegistryFile, type Config } from '../config/index.js';
 import type { Registry } from '../domain/index.js';
-import { startInflux, startMosquitto, startRedis, type LocalService } from '../platform/local-services.js';
+import { startInflux, startMosquitto, startRedis, type LocalService } from '../platform/local/services.js';
 import { REDACT_PATHS, type Logger } from '../platform/logger.js';
-import { renderMosquittoAcl, renderMosquittoPasswordFile } from '../platform/mosquitto-config.js';
+import { renderMosquittoAcl, renderMosquittoPasswordFile } from '../platform/mqtt/mosquitto-config.js';
 
 /** The roles the fuzzer drives (analytics and alerts see no outside input). */
 export const FUZZ_ROLES: readonly Role[] = ['ingest', 'store', 'api', 'hj212'];

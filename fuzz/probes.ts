@@ -8,8 +8,8 @@ import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Station } from '../domain/index.js';
-import type { Redis } from '../platform/redis.js';
-import type { LocalService } from '../platform/local-services.js';
+import type { Redis } from '../platform/redis/client.js';
+import type { LocalService } from '../platform/local/services.js';
 
 export interface MemorySnapshot {
   readonly rssMb: number;

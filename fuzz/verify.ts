@@ -3,8 +3,8 @@
  * back every dead letter and what InfluxDB holds, and judge each input
  * against what it should have caused.
  */
-import type { InfluxStore } from '../platform/influx.js';
-import type { Redis } from '../platform/redis.js';
+import type { InfluxStore } from '../platform/influx/client.js';
+import type { Redis } from '../platform/redis/client.js';
 import { CHANNELS, sleep, type BadInput, type Channel, type Ledger, type RefusedBeforeIngest } from './ledger.js';
 import type { TimeWindows } from './time-windows.js';
 

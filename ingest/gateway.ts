@@ -4,22 +4,32 @@
  */
 import { AppError, type IngestGateway, type ParameterTable, type Registry, type Submission, type SubmitResult } from '../domain/index.js';
 import type { Clock } from '../domain/index.js';
-import type { Logger } from '../platform/logger.js';
-import type { ingestMetrics } from '../platform/metrics.js';
-import type { DeadLetterStore } from './dead-letters.js';
-import { lettersFor } from './dead-letters.js';
-import type { RedisReadingsLog } from './readings-log.js';
+import type { CounterPort, DeadLetterSink, Logger, Reading } from '../domain/index.js';
+import { lettersFor } from './dead-letter-entries.js';
 import { validateSubmission, type ValidationLimits, type ValidationResult } from './validate.js';
 
 export interface GatewayDeps {
   registry: Registry;
   parameters: ParameterTable;
   limits: ValidationLimits;
-  log: RedisReadingsLog;
-  deadLetters: DeadLetterStore;
+  log: GatewayLog;
+  deadLetters: DeadLetterSink;
   clock: Clock;
   logger: Logger;
-  metrics: ReturnType<typeof ingestMetrics>;
+  metrics: GatewayMetrics;
+}
+
+/** The readings log as the gateway uses it (platform/redis/readings/readings-log.ts). */
+export interface GatewayLog {
+  /** Cached: whether the log is over its high-water mark (no round trip). */
+  readonly overHighWater: boolean;
+  append(readings: readonly Reading[]): Promise<void>;
+}
+
+/** The counters the gateway keeps (platform/metrics.ts ingestMetrics). */
+export interface GatewayMetrics {
+  readonly accepted: CounterPort<'ingress'>;
+  readonly rejected: CounterPort<'reason' | 'ingress'>;
 }
 
 export class PipelineGateway implements IngestGateway {

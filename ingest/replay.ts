@@ -6,8 +6,7 @@
  * (possibly new) reason. Repeats are harmless: storage and alerts are idempotent.
  * HJ 212 frames are not replayable here (their raw text needs the HJ 212 decoder).
  */
-import type { IngestGateway } from '../domain/index.js';
-import type { DeadLetter, DeadLetterStore } from './dead-letters.js';
+import type { DeadLetter, DeadLetterBook, IngestGateway } from '../domain/index.js';
 
 export interface ReplayReport {
   readonly letters: number;
@@ -18,7 +17,7 @@ export interface ReplayReport {
   readonly failed: number;
 }
 
-export async function replayDeadLetters(letters: readonly DeadLetter[], gateway: IngestGateway, store: DeadLetterStore): Promise<ReplayReport> {
+export async function replayDeadLetters(letters: readonly DeadLetter[], gateway: IngestGateway, store: DeadLetterBook): Promise<ReplayReport> {
   const groups = new Map<string, DeadLetter[]>();
   let skipped = 0;
   for (const letter of letters) {

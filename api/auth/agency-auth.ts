@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, type Agency, type Registry } from '../../domain/index.js';
-import type { AgencyKeyStore } from './agency-keys.js';
+import type { AgencyKeyStore } from '../../platform/redis/agency-keys.js';
 
 export interface AgencyContext {
   readonly agency: Agency;

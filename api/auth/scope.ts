@@ -4,7 +4,7 @@
  * sees the task it coordinates, and an agency a task escalated to sees it.
  */
 import type { Registry } from '../../domain/index.js';
-import { sectionOf, type LiveEvent } from '../../alerts/index.js';
+import { sectionOf, type LiveEvent } from '../../platform/redis/alerts/index.js';
 
 export function canSeeAlert(registry: Registry, agencyId: string, alert: { readonly sectionId: string }): boolean {
   return registry.canSeeSection(agencyId, alert.sectionId);

@@ -7,8 +7,8 @@
  * analytics as measurement `section_class` (tags river, section; fields
  * `class` integer 1–6 and `deciding` string), one point per hour. Pure.
  */
-import { quoteIdent, quoteString } from '../../platform/influx.js';
-import { READINGS_MEASUREMENT } from '../../ingest/line-protocol.js';
+import { quoteIdent, quoteString } from '../../platform/influx/client.js';
+import { READINGS_MEASUREMENT } from '../../platform/influx/line-protocol.js';
 import type { TimeRange } from './time-range.js';
 
 /** Measurement analytics writes the hourly class of each section into (the contract with issue 5). */

@@ -5,7 +5,7 @@
  * parameter) that charts take as they are.
  */
 import { isDataFlag, type DataFlag, type WaterClass } from '../../domain/index.js';
-import type { InfluxSeries } from '../../platform/influx.js';
+import type { InfluxSeries } from '../../platform/influx/client.js';
 import {
   downsampledQuery,
   latestReadingsQuery,

@@ -5,8 +5,8 @@
  * value from the registry, alerts or tasks is escaped. Pure.
  */
 import { CLASS_LABELS, type ClassLimit, type ParameterTable, type Registry, type WaterClass } from '../../domain/index.js';
-import type { Alert, Task } from '../../alerts/index.js';
-import { ON_SITE_STEPS } from '../../alerts/index.js';
+import type { Alert, Task } from '../../platform/redis/alerts/index.js';
+import { ON_SITE_STEPS } from '../../platform/redis/alerts/index.js';
 import { isoWithOffset } from './csv.js';
 import { labelKeyOf, type Exceedance, type SectionReport } from './section-report.js';
 

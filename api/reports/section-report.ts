@@ -13,7 +13,7 @@ import {
   type Registry,
   type Section,
 } from '../../domain/index.js';
-import type { Alert, AlertFilter, FeedbackEntry, Task, TaskFilter } from '../../alerts/index.js';
+import type { Alert, AlertFilter, FeedbackEntry, Task, TaskFilter } from '../../platform/redis/alerts/index.js';
 import { classAttainment, type ClassAttainment } from '../queries/class-attainment.js';
 import type { ReadingSeries, ReadingsQueries } from '../queries/readings-queries.js';
 import type { TimeRange } from '../queries/time-range.js';

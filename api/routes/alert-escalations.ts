@@ -9,9 +9,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Registry } from '../../domain/index.js';
-import { escalationPlan } from '../../alerts/alert-escalation.js';
-import { isFlapping } from '../../alerts/flapping.js';
-import type { AlertsService } from '../../alerts/index.js';
+import { escalationPlan } from '../../alerts/alarms/alert-escalation.js';
+import { isFlapping } from '../../alerts/alarms/flapping.js';
+import type { AlertsService } from '../../platform/redis/alerts/index.js';
 import { agencyOf, canSeeAlert, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
 
 export interface AlertEscalationsRoutesOptions {

@@ -15,7 +15,7 @@ import {
   type Alert,
   type AlertsService,
   type AlertStatus,
-} from '../../alerts/index.js';
+} from '../../platform/redis/alerts/index.js';
 import { agencyOf, canSeeAlert, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
 
 export interface AlertsRoutesOptions {

@@ -9,7 +9,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError, type IngestGateway, type Registry } from '../../domain/index.js';
-import type { DeadLetter, DeadLetterStore } from '../../ingest/dead-letters.js';
+import type { DeadLetter, DeadLetterStore } from '../../platform/redis/readings/dead-letters.js';
 import { replayDeadLetters } from '../../ingest/replay.js';
 import { agencyOf, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
 import { topLevelOperators, type OperatorPolicy } from './operators.js';

@@ -14,9 +14,9 @@ import {
   type Alert,
   type AlertsService,
   type FeedbackEntry,
-} from '../../alerts/index.js';
+} from '../../platform/redis/alerts/index.js';
 import { agencyOf, canSeeAlert, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
-import { isFlapping } from '../../alerts/flapping.js';
+import { isFlapping } from '../../alerts/alarms/flapping.js';
 import { csvField, isoWithOffset } from '../reports/csv.js';
 import { ActorSchema, actorFrom, parseTime, wire } from './alerts.js';
 

@@ -8,7 +8,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ALERT_KINDS, type AlertKind, type Registry } from '../../domain/index.js';
-import { windowAt, type AlertsService, type Silence } from '../../alerts/index.js';
+import { windowAt, type AlertsService, type Silence } from '../../platform/redis/alerts/index.js';
 import { agencyOf, canSeeAlert, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
 import { ActorSchema, actorFrom, parseTime, wire } from './alerts.js';
 

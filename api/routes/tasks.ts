@@ -15,7 +15,7 @@ import {
   type AlertsService,
   type Task,
   type TaskStatus,
-} from '../../alerts/index.js';
+} from '../../platform/redis/alerts/index.js';
 import { agencyOf, canSeeTask, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
 import { ActorSchema, actorFrom, parseList, wire } from './alerts.js';
 

@@ -9,7 +9,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { AppError, type Registry } from '../../domain/index.js';
-import { TRANSFER_STATUSES, type Actor, type AlertsService, type Transfer, type TransferService, type TransferStatus } from '../../alerts/index.js';
+import { TRANSFER_STATUSES, type Actor, type AlertsService, type Transfer, type TransferService, type TransferStatus } from '../../platform/redis/alerts/index.js';
 import { agencyOf, canSeeAlert, canSeeTask, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
 import { ActorSchema } from './alerts.js';
 

@@ -2,8 +2,8 @@
  * What the server does with each authenticated packet, by command code (CN): one small handler per
  * kind, one signature (STYLE.md "Inbound messages go through a table of small handlers").
  */
-import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
+import type { CounterPort, Logger } from '../../domain/ports.js';
 import { AppError, type ErrorCode } from '../../domain/errors.js';
 import type { ParameterTable } from '../../domain/parameters.js';
 import type { IngestGateway } from '../../domain/ports.js';
@@ -12,7 +12,6 @@ import type { StationDiagnostics } from '../../domain/station-diagnostics.js';
 import type { ClockWatch } from './clock-watch.js';
 import type { PendingCommands } from './commands.js';
 import { DATA_UPLOAD_CNS, mapDataUpload } from './data.js';
-import type { Hj212Metrics } from './metrics.js';
 import { parseCp, wantsAnswer, type CpGroups, type Hj212Packet } from './packet.js';
 import type { QnGenerator } from './qn.js';
 import type { SplitPart } from './reassembly.js';
@@ -21,10 +20,18 @@ import { QN_RTN } from './return-codes.js';
 import { DIAGNOSTIC_CNS, diagnosticUpload, heartbeat, superviseClock, timeRequest } from './station-handlers.js';
 
 /** Server-wide collaborators a handler may use. */
+/** The counters the handlers keep (platform/hj212/metrics.ts registers them on prom-client). */
+export interface Hj212HandlerMetrics {
+  readonly withheldAnswers: CounterPort<'reason'>;
+  readonly untrackedItems: CounterPort<'code'>;
+  readonly clockCorrections: CounterPort<'reason'>;
+  readonly diagnostics: CounterPort<'kind'>;
+}
+
 export interface HandlerDeps {
   readonly gateway: IngestGateway;
   readonly parameters: ParameterTable;
-  readonly metrics: Hj212Metrics;
+  readonly metrics: Hj212HandlerMetrics;
   readonly commands: PendingCommands;
   readonly timezoneOffsetMinutes: number;
   readonly diagnostics: StationDiagnostics;

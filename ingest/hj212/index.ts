@@ -1,5 +1,4 @@
-/** HJ 212 gateway: the TCP server and the codec (framer, packets, CRC, data mapping, responses). */
-export { Hj212Server, type Hj212ServerDeps, type Hj212ServerEvents, type Hj212ServerOptions } from './server.js';
+/** HJ 212: the codec and the protocol rules (framer, packets, CRC, data mapping, responses). The TCP server is platform/hj212/. */
 export type { Hj212CommandResult } from './commands.js';
 export { hj212Crc, formatCrc, parseCrc } from './crc.js';
 export { Hj212Framer, HJ212_MAX_DATA_BYTES, HJ212_LENIENT_MAX_DATA_BYTES, type FrameEvent, type FrameErrorReason } from './framer.js';

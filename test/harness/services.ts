@@ -21,7 +21,7 @@ import {
   type LocalService,
   type MosquittoOptions,
   type RedisOptions,
-} from '../../platform/local-services.js';
+} from '../../platform/local/services.js';
 
 type Without<T> = Omit<T, 'dir'>;
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry as MetricsRegistry } from 'prom-client';
-import type { AlertsService } from '../../../alerts/index.js';
+import type { AlertsService } from '../../../platform/redis/alerts/index.js';
 import type { AlertEvent } from '../../../domain/index.js';
 import { alertEvent } from '../../unit/alerts/registry-fixture.js';
 import { type AlertsFixture, RecordingCommander, startAlertsFixture, waitFor, type WebhookReceiver } from './helpers.js';

@@ -6,7 +6,7 @@
  * next due changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertsService } from '../../../alerts/index.js';
+import type { AlertsService } from '../../../platform/redis/alerts/index.js';
 import { alertEvent } from '../../unit/alerts/registry-fixture.js';
 import { type AlertsFixture, AutoAckCommander, sleep, startAlertsFixture, waitFor, type WebhookReceiver } from './helpers.js';
 

@@ -6,7 +6,7 @@
  * group wait; every other agency concerned also hears of it once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertsService } from '../../../alerts/index.js';
+import type { AlertsService } from '../../../platform/redis/alerts/index.js';
 import { alertEvent } from '../../unit/alerts/registry-fixture.js';
 import { type AlertsFixture, AutoAckCommander, startAlertsFixture, waitFor, type WebhookReceiver } from './helpers.js';
 

@@ -15,7 +15,7 @@ import {
   type AlertsConfigInput,
   type AlertsServiceDeps,
   type NotificationPayload,
-} from '../../../alerts/index.js';
+} from '../../../platform/redis/alerts/index.js';
 import type { Registry, StationCommand, StationCommander } from '../../../domain/index.js';
 import { SECRETS, testRegistry } from '../../unit/alerts/registry-fixture.js';
 import { startServices, type TestServices } from '../../harness/services.js';

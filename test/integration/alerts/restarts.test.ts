@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startServices, type TestServices } from '../../harness/services.js';
-import type { AlertsService } from '../../../alerts/index.js';
+import type { AlertsService } from '../../../platform/redis/alerts/index.js';
 import type { Registry } from '../../../domain/index.js';
 import { alertEvent, testRegistry } from '../../unit/alerts/registry-fixture.js';
 import { AutoAckCommander, makeService, redisFor, sleep, waitFor, WebhookReceiver } from './helpers.js';

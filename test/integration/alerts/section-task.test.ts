@@ -17,8 +17,8 @@ import {
   type AlertsConfigInput,
   type AlertsService,
   type Task,
-} from '../../../alerts/index.js';
-import { taskTriggerFor } from '../../../alerts/task-rules.js';
+} from '../../../platform/redis/alerts/index.js';
+import { taskTriggerFor } from '../../../alerts/joint-monitoring/task-rules.js';
 import type { AlertEvent, Registry } from '../../../domain/index.js';
 import { alertEvent, testRegistry } from '../../unit/alerts/registry-fixture.js';
 import { AutoAckCommander, makeService, redisFor, sleep, waitFor, WebhookReceiver } from './helpers.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry as MetricsRegistry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import { startServices, type TestServices } from '../../harness/services.js';
-import { MqttStationCommander, ON_SITE_STEPS, type AlertsService, type Task } from '../../../alerts/index.js';
+import { MqttStationCommander, ON_SITE_STEPS, type AlertsService, type Task } from '../../../platform/redis/alerts/index.js';
 import { alertEvent, testRegistry } from '../../unit/alerts/registry-fixture.js';
 import { FakeStations, logger, makeService, redisFor, waitFor, WebhookReceiver } from './helpers.js';
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startServices, type TestServices } from '../../harness/services.js';
-import { AlertsService, ON_SITE_STEPS } from '../../../alerts/index.js';
+import { AlertsService, ON_SITE_STEPS } from '../../../platform/redis/alerts/index.js';
 import { ManualClock } from '../../../domain/index.js';
 import { alertEvent, testRegistry } from '../../unit/alerts/registry-fixture.js';
 import { Registry as MetricsRegistry } from 'prom-client';

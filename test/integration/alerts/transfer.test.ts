@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { startServices, type TestServices } from '../../harness/services.js';
-import { AlertsService, TransferService, parseEntry } from '../../../alerts/index.js';
+import { AlertsService, TransferService, parseEntry } from '../../../platform/redis/alerts/index.js';
 import { createAgencyKey } from '../../../bin/agency-keys-cli.js';
 import { loadRegistryFile } from '../../../config/index.js';
 import { ManualClock, type Registry } from '../../../domain/index.js';

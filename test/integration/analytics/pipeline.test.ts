@@ -19,7 +19,7 @@ import { RoleProcess } from '../role-process.js';
 import { runSimulate } from '../../../simulators/index.js';
 import { loadRegistryFile } from '../../../config/index.js';
 import { silentLogger } from '../../../platform/logger.js';
-import type { Alert } from '../../../alerts/index.js';
+import type { Alert } from '../../../platform/redis/alerts/index.js';
 import { isPollutionKind } from '../../../domain/index.js';
 
 let svc: TestServices<{ redis: true; mosquitto: true; influx: true }>;

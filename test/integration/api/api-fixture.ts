@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { startServices, type TestServices } from '../../harness/services.js';
-import { AlertsService, TransferService, type AlertsConfigInput } from '../../../alerts/index.js';
+import { AlertsService, TransferService, type AlertsConfigInput } from '../../../platform/redis/alerts/index.js';
 import { createAgencyKey } from '../../../bin/agency-keys-cli.js';
 import { loadRegistryFile } from '../../../config/index.js';
 import {
@@ -23,17 +23,17 @@ import {
   type StationCommand,
   type StationCommander,
 } from '../../../domain/index.js';
-import { DeadLetterStore } from '../../../ingest/dead-letters.js';
+import { DeadLetterStore } from '../../../platform/redis/readings/dead-letters.js';
 import { PipelineGateway } from '../../../ingest/gateway.js';
-import { readingToLine } from '../../../ingest/line-protocol.js';
-import { RedisReadingsLog } from '../../../ingest/readings-log.js';
-import { InfluxStore } from '../../../platform/influx.js';
+import { readingToLine } from '../../../platform/influx/line-protocol.js';
+import { RedisReadingsLog } from '../../../platform/redis/readings/readings-log.js';
+import { InfluxStore } from '../../../platform/influx/client.js';
 import { ingestMetrics } from '../../../platform/metrics.js';
 import { buildApp, type App } from '../../../api/app.js';
 import { AgencyKeyStore } from '../../../api/auth/index.js';
-import { LiveEventHub } from '../../../api/live-events.js';
+import { LiveEventHub } from '../../../platform/redis/live-events.js';
 import { monitoringCentrePlugins } from '../../../api/monitoring-centre.js';
-import { RedisStationDiagnostics } from '../../../ingest/diagnostics-store.js';
+import { RedisStationDiagnostics } from '../../../platform/redis/readings/diagnostics-store.js';
 import type { RangeLimits } from '../../../api/queries/time-range.js';
 
 export const logger = pino({ level: process.env.RW_TEST_LOG ?? 'silent' });

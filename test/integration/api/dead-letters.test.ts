@@ -5,7 +5,7 @@
  * the real ingest gateway after the cause was fixed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partitionKey } from '../../../ingest/readings-log.js';
+import { partitionKey } from '../../../platform/redis/readings/readings-log.js';
 import { startApiFixture, type ApiFixture } from './api-fixture.js';
 
 let fx: ApiFixture;

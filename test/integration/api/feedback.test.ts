@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { FeedbackStore } from '../../../alerts/feedback.js';
+import { FeedbackStore } from '../../../platform/redis/alerts/feedback-store.js';
 import { systemClock } from '../../../domain/index.js';
 import { alertEvent, startApiFixture, waitFor, type ApiFixture } from './api-fixture.js';
 

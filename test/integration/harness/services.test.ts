@@ -10,8 +10,8 @@ import { connect, connectAsync, type IClientOptions, type MqttClient } from 'mqt
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadRegistryFile } from '../../../config/registry-loader.js';
-import { startMosquitto, type LocalService } from '../../../platform/local-services.js';
-import { renderMosquittoAcl, renderMosquittoPasswordFile, stationTopics } from '../../../platform/mosquitto-config.js';
+import { startMosquitto, type LocalService } from '../../../platform/local/services.js';
+import { renderMosquittoAcl, renderMosquittoPasswordFile, stationTopics } from '../../../platform/mqtt/mosquitto-config.js';
 import { startServices, type TestServices } from '../../harness/services.js';
 
 let svc: TestServices<{ redis: true; mosquitto: true; influx: true }>;

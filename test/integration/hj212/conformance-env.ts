@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { DiagnosticsFilter, StationDiagnostic } from '../../../domain/station-diagnostics.js';
-import { DeadLetterStore, type DeadLetter } from '../../../ingest/dead-letters.js';
-import { RedisStationDiagnostics } from '../../../ingest/diagnostics-store.js';
-import type { Hj212Server } from '../../../ingest/hj212/index.js';
+import { DeadLetterStore, type DeadLetter } from '../../../platform/redis/readings/dead-letters.js';
+import { RedisStationDiagnostics } from '../../../platform/redis/readings/diagnostics-store.js';
+import type { Hj212Server } from '../../../platform/hj212/index.js';
 import type { TestServices } from '../../harness/services.js';
 import { harnessEnv, runRoles, type RunningRoles } from '../ingest/fixture.js';
 

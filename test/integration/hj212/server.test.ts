@@ -24,7 +24,7 @@ import {
   type Hj212CommandResult,
   type Hj212Packet,
   type Hj212ServerOptions,
-} from '../../../ingest/hj212/index.js';
+} from '../../../platform/hj212/index.js';
 import { Hj212Client, Hj212RefusedError, type Hj212ClientOptions } from '../../../simulators/transports/hj212-client.js';
 import { REFERENCE_PACKETS } from '../../unit/hj212/reference-packets.js';
 import { FakeGateway } from './fake-gateway.js';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServices, type TestServices } from '../../harness/services.js';
-import { InfluxStore } from '../../../platform/influx.js';
+import { InfluxStore } from '../../../platform/influx/client.js';
 import { eventually, harnessEnv } from './fixture.js';
 import { TestPublisher } from './publisher.js';
 import { RoleProcess } from '../role-process.js';

@@ -18,9 +18,9 @@
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestGateway, Submission } from '../../../domain/index.js';
-import { InFlight } from '../../../ingest/in-flight.js';
-import { MqttIngress } from '../../../ingest/mqtt-ingress.js';
-import { partitionKey } from '../../../ingest/readings-log.js';
+import { InFlight } from '../../../platform/mqtt/in-flight.js';
+import { MqttIngress } from '../../../platform/mqtt/ingress.js';
+import { partitionKey } from '../../../platform/redis/readings/readings-log.js';
 import { silentLogger } from '../../../platform/logger.js';
 import { startServices, type TestServices } from '../../harness/services.js';
 import { eventually, harnessEnv, runRoles } from './fixture.js';

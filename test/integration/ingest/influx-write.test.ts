@@ -6,7 +6,7 @@
  * acknowledged (and the log trimmed) readings InfluxDB had refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InfluxStore } from '../../../platform/influx.js';
+import { InfluxStore } from '../../../platform/influx/client.js';
 import { startServices, type TestServices } from '../../harness/services.js';
 
 let svc: TestServices<{ influx: true }>;

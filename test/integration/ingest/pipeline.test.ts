@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServices, type TestServices } from '../../harness/services.js';
-import { DeadLetterStore } from '../../../ingest/dead-letters.js';
+import { DeadLetterStore } from '../../../platform/redis/readings/dead-letters.js';
 import { eventually, harnessEnv, runRoles, type RunningRoles } from './fixture.js';
 import { TestPublisher } from './publisher.js';
 

@@ -16,7 +16,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistryFile } from '../../../config/index.js';
-import { sliceSections } from '../../../ingest/mqtt-ingress.js';
+import { sliceSections } from '../../../platform/mqtt/ingress.js';
 import { startServices, type TestServices } from '../../harness/services.js';
 import { RoleProcess } from '../role-process.js';
 import { eventually, harnessEnv } from './fixture.js';

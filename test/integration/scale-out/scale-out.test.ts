@@ -37,10 +37,10 @@ import {
   storedReadings,
   taskSignature,
 } from '../../../drill/verify.js';
-import { partitionOf } from '../../../ingest/readings-log.js';
-import { InfluxStore } from '../../../platform/influx.js';
-import { freePort } from '../../../platform/local-services.js';
-import { createRedis, type Redis } from '../../../platform/redis.js';
+import { partitionOf } from '../../../platform/redis/readings/readings-log.js';
+import { InfluxStore } from '../../../platform/influx/client.js';
+import { freePort } from '../../../platform/local/services.js';
+import { createRedis, type Redis } from '../../../platform/redis/client.js';
 import { startServices, type TestServices } from '../../harness/services.js';
 import { eventually, runRoles } from '../ingest/fixture.js';
 

@@ -9,7 +9,7 @@ import { Registry as MetricsRegistry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRegistryFile } from '../../../config/registry-loader.js';
 import { ParameterTable } from '../../../domain/index.js';
-import { Hj212Server } from '../../../ingest/hj212/index.js';
+import { Hj212Server } from '../../../platform/hj212/index.js';
 import { NO_EVENTS, Simulator } from '../../../simulators/index.js';
 import { Hj212Transport } from '../../../simulators/transports/index.js';
 import { FakeGateway } from '../hj212/fake-gateway.js';

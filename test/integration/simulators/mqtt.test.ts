@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistryFile } from '../../../config/registry-loader.js';
 import type { ReadingPayload, StationCommandAck } from '../../../domain/index.js';
-import { renderMosquittoAcl, renderMosquittoPasswordFile } from '../../../platform/mosquitto-config.js';
+import { renderMosquittoAcl, renderMosquittoPasswordFile } from '../../../platform/mqtt/mosquitto-config.js';
 import { NO_EVENTS, Simulator } from '../../../simulators/index.js';
 import { MqttTransport } from '../../../simulators/transports/index.js';
 import { startServices, type TestServices } from '../../harness/services.js';

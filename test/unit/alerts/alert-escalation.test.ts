@@ -5,7 +5,7 @@ import {
   escalationSteps,
   reminderIntervalFor,
   reminderRecipients,
-} from '../../../alerts/alert-escalation.js';
+} from '../../../alerts/alarms/alert-escalation.js';
 import { alertsConfig } from '../../../alerts/config.js';
 import { testRegistry } from './registry-fixture.js';
 

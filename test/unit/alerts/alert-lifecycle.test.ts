@@ -6,8 +6,8 @@ import {
   applyReminder,
   applyResolve,
   type EventContext,
-} from '../../../alerts/alert-lifecycle.js';
-import type { Alert } from '../../../alerts/alert-model.js';
+} from '../../../alerts/alarms/alert-lifecycle.js';
+import type { Alert } from '../../../alerts/alarms/alert-model.js';
 import type { AlertLevel } from '../../../domain/index.js';
 import { alertEvent } from './registry-fixture.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { feedbackEntry, feedbackProblems, type FeedbackInput } from '../../../alerts/feedback.js';
+import { feedbackEntry, feedbackProblems, type FeedbackInput } from '../../../platform/redis/alerts/feedback-store.js';
 
 const actor = { kind: 'agency' as const, agencyId: 'k1b' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flapCycles, isFlapping } from '../../../alerts/flapping.js';
+import { flapCycles, isFlapping } from '../../../alerts/alarms/flapping.js';
 
 const MIN = 60_000;
 const cycles = (n: number, everyMs: number, start = 0) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doubtFrom, faultKeysFor, inhibitorKeysFor, type StationFault } from '../../../alerts/inhibition.js';
+import { doubtFrom, faultKeysFor, inhibitorKeysFor, type StationFault } from '../../../platform/redis/alerts/inhibition.js';
 
 const alert = { kind: 'exceedance' as const, stationId: 'S-1', parameters: ['tp'] };
 

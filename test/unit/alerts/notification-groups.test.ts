@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flushDue, groupKeyOf } from '../../../alerts/notification-groups.js';
+import { flushDue, groupKeyOf } from '../../../platform/redis/alerts/notification-groups.js';
 
 describe('notification groups', () => {
   it.each([

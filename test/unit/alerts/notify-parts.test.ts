@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { alertRecipients } from '../../../alerts/recipients.js';
-import { signWebhook, verifyWebhook } from '../../../alerts/webhook.js';
-import { parseCommandAck } from '../../../alerts/mqtt-station-commander.js';
+import { alertRecipients } from '../../../alerts/alarms/recipients.js';
+import { signWebhook, verifyWebhook } from '../../../alerts/alarms/webhook.js';
+import { parseCommandAck } from '../../../platform/mqtt/station-commander.js';
 import { alertsConfig } from '../../../alerts/config.js';
-import { compareStreamIds } from '../../../api/live-events.js';
+import { compareStreamIds } from '../../../platform/redis/live-events.js';
 import { testRegistry } from './registry-fixture.js';
 
 const registry = testRegistry();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesTarget, silences, windowAt, windowProblems, type Silence, type SilenceTarget } from '../../../alerts/silence-model.js';
+import { matchesTarget, silences, windowAt, windowProblems, type Silence, type SilenceTarget } from '../../../alerts/alarms/silence-model.js';
 
 const alert: SilenceTarget = { sectionId: 'bd-prov', stationId: 'S-BP-1', parameters: ['tp', 'nh3n'], kind: 'exceedance' };
 const at = (iso: string) => Date.parse(iso);

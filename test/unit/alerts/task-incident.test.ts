@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent } from '../../../alerts/alert-lifecycle.js';
-import { summaryOf, type Alert, type AlertSummary } from '../../../alerts/alert-model.js';
+import { applyEvent } from '../../../alerts/alarms/alert-lifecycle.js';
+import { summaryOf, type Alert, type AlertSummary } from '../../../alerts/alarms/alert-model.js';
 import { alertsConfig } from '../../../alerts/config.js';
 import {
   attachAlert,
@@ -8,9 +8,9 @@ import {
   conditionRaised,
   levelRaised,
   remapEscalationLevel,
-} from '../../../alerts/task-incident.js';
-import { normalizeTask, ON_SITE_STEPS, type Task, type TaskTrigger } from '../../../alerts/task-model.js';
-import { checkArrivalDeadline, checkHold, openTask, recordStep } from '../../../alerts/task-rules.js';
+} from '../../../alerts/joint-monitoring/task-incident.js';
+import { normalizeTask, ON_SITE_STEPS, type Task, type TaskTrigger } from '../../../alerts/joint-monitoring/task-model.js';
+import { checkArrivalDeadline, checkHold, openTask, recordStep } from '../../../alerts/joint-monitoring/task-rules.js';
 import type { AlertEvent } from '../../../domain/index.js';
 import { alertEvent, testRegistry } from './registry-fixture.js';
 

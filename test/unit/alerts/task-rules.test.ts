@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent } from '../../../alerts/alert-lifecycle.js';
-import { summaryOf, type Alert, type AlertSummary } from '../../../alerts/alert-model.js';
+import { applyEvent } from '../../../alerts/alarms/alert-lifecycle.js';
+import { summaryOf, type Alert, type AlertSummary } from '../../../alerts/alarms/alert-model.js';
 import { alertsConfig } from '../../../alerts/config.js';
-import { ON_SITE_STEPS, type Task } from '../../../alerts/task-model.js';
+import { ON_SITE_STEPS, type Task } from '../../../alerts/joint-monitoring/task-model.js';
 import {
   addProgress,
   checkArrivalDeadline,
@@ -16,8 +16,8 @@ import {
   registerProblem,
   samplingStationsFor,
   taskTriggerFor,
-} from '../../../alerts/task-rules.js';
-import { attachAlert, conditionCleared, conditionRaised, levelRaised } from '../../../alerts/task-incident.js';
+} from '../../../alerts/joint-monitoring/task-rules.js';
+import { attachAlert, conditionCleared, conditionRaised, levelRaised } from '../../../alerts/joint-monitoring/task-incident.js';
 import type { AlertEvent } from '../../../domain/index.js';
 import { alertEvent, testRegistry } from './registry-fixture.js';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { alertsConfig } from '../../../alerts/config.js';
-import type { Transfer } from '../../../alerts/transfer-model.js';
+import type { Transfer } from '../../../alerts/joint-monitoring/transfer-model.js';
 import {
   acceptTransfer,
   checkTransferDeadlines,
@@ -13,7 +13,7 @@ import {
   nextTransferEscalationAt,
   refuseTransfer,
   reportTransferResult,
-} from '../../../alerts/transfer-rules.js';
+} from '../../../alerts/joint-monitoring/transfer-rules.js';
 import { loadRegistryFile } from '../../../config/index.js';
 import type { AlertLevel } from '../../../domain/index.js';
 

@@ -5,7 +5,7 @@ import { csvField, csvHeader, csvRows, isoWithOffset } from '../../../api/report
 import { exceedancesOf, type SectionReport } from '../../../api/reports/section-report.js';
 import { escapeHtml, renderSectionReport } from '../../../api/reports/section-report-html.js';
 import { anyOf, downsampledQuery, latestReadingsQuery } from '../../../api/queries/influxql.js';
-import type { Alert } from '../../../alerts/index.js';
+import type { Alert } from '../../../platform/redis/alerts/index.js';
 
 const H = 3_600_000;
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadRegistryFile } from '../../../config/registry-loader.js';
 import { ParameterTable } from '../../../domain/index.js';
 import { validateSubmission } from '../../../ingest/validate.js';
-import { lettersFor, MAX_ITEMS_PER_LETTER } from '../../../ingest/dead-letters.js';
+import { MAX_ITEMS_PER_LETTER } from '../../../domain/index.js';
+import { lettersFor } from '../../../ingest/dead-letter-entries.js';
 import { redactKey } from '../../../api/app.js';
 import { maskPassword } from '../../../ingest/hj212/index.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readingToLine } from '../../../ingest/line-protocol.js';
-import { partitionOf } from '../../../ingest/readings-log.js';
+import { readingToLine } from '../../../platform/influx/line-protocol.js';
+import { partitionOf } from '../../../platform/redis/readings/readings-log.js';
 import { parseReadingsTopic, readingsTopic } from '../../../domain/index.js';
 
 describe('line protocol', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sectionFilter, sliceSections, subscriptionPlan } from '../../../ingest/mqtt-ingress.js';
+import { sectionFilter, sliceSections, subscriptionPlan } from '../../../platform/mqtt/ingress.js';
 
 const ALL = ['s-e', 's-a', 's-d', 's-c', 's-b'];
 

@@ -4,8 +4,8 @@
  * escaped, the time is the opening's.
  */
 import { describe, expect, it } from 'vitest';
-import type { AlertSummary, AlertTransition, LiveEvent } from '../../../alerts/index.js';
-import { alertPointLine } from '../../../platform/influx-alert-points.js';
+import type { AlertSummary, AlertTransition, LiveEvent } from '../../../platform/redis/alerts/index.js';
+import { alertPointLine } from '../../../platform/influx/alert-points.js';
 
 const alert = (over: Partial<AlertSummary> = {}): AlertSummary =>
   ({ id: 'a1', key: 'exceedance:tp-fenhu:nh3n', kind: 'exceedance', sectionId: 'tp-fenhu', riverId: 'taipu', level: 'yellow', ...over }) as AlertSummary;

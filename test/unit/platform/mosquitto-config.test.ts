@@ -9,7 +9,7 @@ import {
   renderMosquittoPasswordFile,
   SHIPPED_MOSQUITTO_CONF,
   verifyMosquittoPassword,
-} from '../../../platform/mosquitto-config.js';
+} from '../../../platform/mqtt/mosquitto-config.js';
 
 /** Directive name → values, in file order, comments and blank lines skipped. */
 function directives(conf: string): Map<string, string[]> {

@@ -1,0 +1,86 @@
+/**
+ * Timers as BullMQ delayed jobs (queue `alerts-timers`): a job only wakes
+ * the check of one alert or task at its due time; what is due is decided
+ * from the stored state and the injected clock, so a job firing twice, late
+ * or early changes nothing wrong. Job ids carry the due time, so scheduling
+ * the same due twice adds one job.
+ */
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Clock } from '../../domain/index.js';
+import type { AlertsConfig } from '../../alerts/config.js';
+
+export const TIMERS_QUEUE = 'alerts-timers';
+
+export type TimerJobData =
+  | { readonly kind: 'alert'; readonly alertId: string }
+  | { readonly kind: 'task'; readonly taskId: string }
+  /** The end of a silence's window (issue 15): release what it held back. */
+  | { readonly kind: 'silence'; readonly silenceId: string }
+  /** The send of an agency's notification group (issue 15 §3). */
+  | { readonly kind: 'group'; readonly agencyId: string; readonly groupKey: string };
+
+export interface TimersDeps {
+  readonly connection: ConnectionOptions;
+  readonly config: AlertsConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly onDue: (data: TimerJobData) => Promise<void>;
+}
+
+export class Timers {
+  readonly #deps: TimersDeps;
+  readonly #queue: Queue<TimerJobData>;
+  #worker: Worker<TimerJobData> | undefined;
+
+  constructor(deps: TimersDeps) {
+    this.#deps = deps;
+    this.#queue = new Queue<TimerJobData>(TIMERS_QUEUE, {
+      connection: deps.connection,
+      prefix: deps.config.queuePrefix,
+      defaultJobOptions: {
+        removeOnComplete: true,
+        removeOnFail: { age: deps.config.keepCompletedJobsS },
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+      },
+    });
+  }
+
+  /** Wakes the check of `data` at `dueAt` (clock time, epoch ms); at once when already due. */
+  async schedule(data: TimerJobData, dueAt: number): Promise<void> {
+    const id =
+      data.kind === 'alert'
+        ? `ta.${data.alertId}.${dueAt}`
+        : data.kind === 'task'
+          ? `tt.${data.taskId}.${dueAt}`
+          : data.kind === 'silence'
+            ? `ts.${data.silenceId}.${dueAt}`
+            : `tg.${data.agencyId}.${data.groupKey}.${dueAt}`;
+    const delay = Math.max(0, dueAt - this.#deps.clock.now());
+    await this.#queue.add(data.kind, data, { jobId: id, delay });
+  }
+
+  async start(): Promise<void> {
+    if (this.#worker) return;
+    const { connection, config, logger } = this.#deps;
+    this.#worker = new Worker<TimerJobData>(TIMERS_QUEUE, (job: Job<TimerJobData>) => this.#deps.onDue(job.data), {
+      connection,
+      prefix: config.queuePrefix,
+      concurrency: 4,
+      lockDuration: config.lockDurationMs,
+      stalledInterval: config.stalledIntervalMs,
+      maxStalledCount: 5,
+    });
+    this.#worker.on('error', (err) => logger.error({ err }, 'timer worker error'));
+    await this.#worker.waitUntilReady();
+  }
+
+  async close(force = false): Promise<void> {
+    const errors: unknown[] = [];
+    await this.#worker?.close(force).catch((err: unknown) => errors.push(err));
+    this.#worker = undefined;
+    await this.#queue.close().catch((err: unknown) => errors.push(err));
+    if (errors.length > 0) throw new AggregateError(errors, 'closing timers failed');
+  }
+}
