@@ -2,7 +2,7 @@
  * Starts the Redis topologies that take RiverWatch past one Redis (issue 16):
  * a master with replicas watched by Sentinels, and a Redis Cluster of masters
  * with one replica each. Every node is Debian's `redis-server` run as a child
- * process by platform/local-services.ts (a sentinel is the same binary with
+ * process by platform/local/services.ts (a sentinel is the same binary with
  * `--sentinel`), bound to 127.0.0.1 on a port below the ephemeral range, with
  * its data, config and log in its own folder.
  *
@@ -28,7 +28,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/index.js';
-import { launch, redisPing, startRedis, type LocalService } from '../local-services.js';
+import { launch, redisPing, startRedis, type LocalService } from './services.js';
 
 const execFileAsync = promisify(execFile);
 
