@@ -30,6 +30,7 @@ import { referenceRun } from './reference-run.js';
 import { renderReport, type DrillReport, type PathFigures, type Target } from './report.js';
 import { REPO_ROOT } from './role-process.js';
 import { generateSpillLoad, tsOf } from './spill-load.js';
+import { RedisKeys } from '../platform/redis/keys.js';
 import {
   alertSignature,
   checkAlerts,
@@ -278,10 +279,10 @@ async function main(argv: string[]): Promise<number> {
     const drainDeadline = Date.now() + 180_000;
     for (;;) {
       const redis = deployment.probeRedis;
-      const groups = ((await redis.xinfo('GROUPS', `${deployment.prefix}:readings:0`).catch(() => [])) as unknown[][]).map(
+      const groups = ((await redis.xinfo('GROUPS', new RedisKeys(deployment.prefix).readingsPartition(0)).catch(() => [])) as unknown[][]).map(
         fields,
       );
-      const dispatch = ((await redis.xinfo('GROUPS', `${deployment.prefix}:alerts:events`).catch(() => [])) as unknown[][]).map(
+      const dispatch = ((await redis.xinfo('GROUPS', new RedisKeys(deployment.prefix).eventLog()).catch(() => [])) as unknown[][]).map(
         fields,
       );
       const idle = (g: Record<string, unknown>): boolean => Number(g.pending) === 0 && (g.lag === null || Number(g.lag) === 0);

@@ -18,6 +18,7 @@ import { withTimeout } from './deployment.js';
 import { MqttGateways } from './gateways.js';
 import { LoadDriver } from './load-driver.js';
 import { fields, readAlertsAndTasks } from './verify.js';
+import { RedisKeys } from '../platform/redis/keys.js';
 
 export interface ReferenceOptions {
   readonly registry: Registry;
@@ -71,9 +72,9 @@ export async function referenceRun(options: ReferenceOptions): Promise<{ alerts:
     const redis = ctx.redis('reference-probe');
     const deadline = Date.now() + (options.timeoutMs ?? 180_000);
     for (;;) {
-      const groups = ((await redis.xinfo('GROUPS', `${options.prefix}:readings:0`)) as unknown[][]).map(fields);
+      const groups = ((await redis.xinfo('GROUPS', new RedisKeys(options.prefix).readingsPartition(0))) as unknown[][]).map(fields);
       const dispatch = (
-        (await withTimeout(redis.xinfo('GROUPS', `${options.prefix}:alerts:events`) as Promise<unknown[][]>, 1000).catch(
+        (await withTimeout(redis.xinfo('GROUPS', new RedisKeys(options.prefix).eventLog()) as Promise<unknown[][]>, 1000).catch(
           () => [],
         )) as unknown[][]
       ).map(fields);

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { Clock, Registry } from '../../domain/index.js';
 import type { AlertSummary, AlertTransition } from '../../alerts/alarms/alert-model.js';
 import type { AlertsConfig } from '../../alerts/config.js';
-import type { AlertKeys } from '../redis/keys.js';
+import type { RedisKeys } from '../redis/keys.js';
 import type { AlertsMetrics } from '../redis/alerts/alerts-metrics.js';
 import type { Recipient } from '../../alerts/alarms/recipients.js';
 import type { TaskSummary, TaskTransition } from '../../alerts/joint-monitoring/task-model.js';
@@ -69,7 +69,7 @@ export function deliveryIdOf(sourceId: string, agencyId: string): string {
 export interface NotifierDeps {
   readonly connection: ConnectionOptions;
   readonly redis: Redis;
-  readonly keys: AlertKeys;
+  readonly keys: RedisKeys;
   readonly registry: Registry;
   readonly config: AlertsConfig;
   readonly clock: Clock;

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock, Registry, StationCommand, StationCommandAck, StationCommander } from '../../domain/index.js';
 import type { AlertsConfig } from '../../alerts/config.js';
-import type { AlertKeys } from '../redis/keys.js';
+import type { RedisKeys } from '../redis/keys.js';
 
 export const COMMANDS_QUEUE = 'alerts-commands';
 export const SAMPLING_QUEUE = 'alerts-sampling';
@@ -39,7 +39,7 @@ export interface CommandOutcome {
 export interface StationCommandsDeps {
   readonly connection: ConnectionOptions;
   readonly redis: Redis;
-  readonly keys: AlertKeys;
+  readonly keys: RedisKeys;
   readonly registry: Registry;
   readonly config: AlertsConfig;
   readonly clock: Clock;

@@ -21,7 +21,7 @@ import { summaryOf, type Actor, type Alert, type AlertStatus } from '../../../al
 import { REPLAN, transact, type RedisCommand, type TransactionPlan } from '../compare-and-set.js';
 import type { AlertsConfig } from '../../../alerts/config.js';
 import { appendCommand } from './event-log.js';
-import type { AlertKeys } from '../keys.js';
+import type { RedisKeys } from '../keys.js';
 import type { AlertLevel } from '../../../domain/index.js';
 
 /** Seen-event ids kept per condition (older redeliveries are caught by the event-time check). */
@@ -75,12 +75,12 @@ function parseAlert(json: string | null | undefined): Alert | undefined {
 
 export class AlertStore {
   readonly #redis: Redis;
-  readonly #keys: AlertKeys;
+  readonly #keys: RedisKeys;
   readonly #registry: Registry;
   readonly #config: AlertsConfig;
   readonly #clock: Clock;
 
-  constructor(deps: { redis: Redis; keys: AlertKeys; registry: Registry; config: AlertsConfig; clock: Clock }) {
+  constructor(deps: { redis: Redis; keys: RedisKeys; registry: Registry; config: AlertsConfig; clock: Clock }) {
     this.#redis = deps.redis;
     this.#keys = deps.keys;
     this.#registry = deps.registry;

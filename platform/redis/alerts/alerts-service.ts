@@ -26,7 +26,7 @@ import { AlertStore, type AlertFilter, type ApplyOutcome } from './alert-store.j
 import { alertsConfig, type AlertsConfig, type AlertsConfigInput } from '../../../alerts/config.js';
 import { Dispatcher } from './event-dispatcher.js';
 import type { LoggedEvent } from './event-log.js';
-import { AlertKeys } from '../keys.js';
+import { RedisKeys } from '../keys.js';
 import { AlertsMetrics } from './alerts-metrics.js';
 import { groupKeyOf, NotificationGroups } from './notification-groups.js';
 import { Notifier } from '../../bullmq/notifier.js';
@@ -78,7 +78,7 @@ export interface AlertsServiceDeps {
 
 export class AlertsService implements AlertSink {
   readonly config: AlertsConfig;
-  readonly keys: AlertKeys;
+  readonly keys: RedisKeys;
   readonly alerts: AlertStore;
   readonly tasks: TaskStore;
   readonly notifier: Notifier;
@@ -107,7 +107,7 @@ export class AlertsService implements AlertSink {
     this.config = alertsConfig(deps.config);
     this.#clock = deps.clock ?? systemClock;
     this.#logger = deps.logger.child({ component: 'alerts' });
-    this.keys = new AlertKeys(this.config.keyPrefix);
+    this.keys = new RedisKeys(this.config.keyPrefix);
     const base = { redis: deps.redis, keys: this.keys, registry: deps.registry, config: this.config, clock: this.#clock };
     this.alerts = new AlertStore(base);
     this.tasks = new TaskStore(base);

@@ -17,7 +17,7 @@ import type { AlertSummary, AlertTransition } from '../../../alerts/alarms/alert
 import { REPLAN, transact, type RedisCommand } from '../compare-and-set.js';
 import type { AlertsConfig } from '../../../alerts/config.js';
 import { appendCommand } from './event-log.js';
-import type { AlertKeys } from '../keys.js';
+import type { RedisKeys } from '../keys.js';
 import { attachAlert, conditionCleared, conditionRaised, levelRaised } from '../../../alerts/joint-monitoring/task-incident.js';
 import { normalizeTask, taskSummaryOf, type Task, type TaskStatus, type TaskTransition, type TaskTrigger } from '../../../alerts/joint-monitoring/task-model.js';
 import { openTask, type TaskResult } from '../../../alerts/joint-monitoring/task-rules.js';
@@ -53,12 +53,12 @@ interface Lookup {
 
 export class TaskStore {
   readonly #redis: Redis;
-  readonly #keys: AlertKeys;
+  readonly #keys: RedisKeys;
   readonly #registry: Registry;
   readonly #config: AlertsConfig;
   readonly #clock: Clock;
 
-  constructor(deps: { redis: Redis; keys: AlertKeys; registry: Registry; config: AlertsConfig; clock: Clock }) {
+  constructor(deps: { redis: Redis; keys: RedisKeys; registry: Registry; config: AlertsConfig; clock: Clock }) {
     this.#redis = deps.redis;
     this.#keys = deps.keys;
     this.#registry = deps.registry;

@@ -12,13 +12,14 @@ import type { Reading, ReadingsLog } from '../../../domain/index.js';
 import type { Redis } from '../client.js';
 import type { Logger } from '../../logger.js';
 import type { ingestMetrics } from '../../metrics.js';
+import { RedisKeys } from '../keys.js';
 
 /** Most readings in one log entry (a backlog batch of 1,000 is one entry). */
 export const MAX_ENTRY_READINGS = 1000;
 
 /** Stream key of a partition. */
 export function partitionKey(prefix: string, partition: number): string {
-  return `${prefix}:readings:${partition}`;
+  return new RedisKeys(prefix).readingsPartition(partition);
 }
 
 /** Partition of a section: a stable string hash (FNV-1a) modulo the partition count. */
