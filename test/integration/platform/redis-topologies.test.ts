@@ -16,7 +16,8 @@ import {
   type RedisNode,
   type SentinelTopology,
 } from '../../../platform/local/redis-topologies.js';
-import { bullmqQueuePrefix, createRedisClient, type RedisClient } from '../../../platform/redis/client-factory.js';
+import { bullmqQueuePrefix, createRedisClient } from '../../../platform/redis/client-factory.js';
+import { Writer } from './acked-writer.js';
 
 /** The issue's limit from promotion to every role working again. */
 const BACK_WITHIN_MS = 10_000;
@@ -166,66 +167,3 @@ describe('Cluster: a client from the settings spans slots and rides a failover',
     }
   });
 });
-
-/** Appends 0, 1, 2, … one at a time and notes when each was acknowledged. */
-class Writer {
-  readonly acked: { value: number; issuedAtMs: number; atMs: number }[] = [];
-  /** Connection errors the client reported (it retries; they are expected during a failover). */
-  errors = 0;
-  #stopped = false;
-  #next = 0;
-
-  constructor(
-    private readonly client: RedisClient,
-    private readonly key: string,
-  ) {
-    client.on('error', () => this.errors++);
-  }
-
-  async run(): Promise<void> {
-    while (!this.#stopped) {
-      const value = this.#next++;
-      const issuedAtMs = performance.now();
-      await this.client.rpush(this.key, String(value));
-      this.acked.push({ value, issuedAtMs, atMs: performance.now() });
-    }
-  }
-
-  stop(): void {
-    this.#stopped = true;
-  }
-
-  async until(count: number, timeoutMs = 30_000): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.acked.length < count) {
-      if (performance.now() > deadline)
-        throw new Error(`only ${this.acked.length} of ${count} writes acknowledged within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  /**
-   * When the first write issued after `sinceMs` (the killed master is gone) was
-   * acknowledged; the write in flight at the kill may have been answered by
-   * the old master just before it died.
-   */
-  async firstSuccessAfter(sinceMs: number, timeoutMs: number): Promise<number> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const found = this.acked.find((a) => a.issuedAtMs > sinceMs);
-      if (found) return found.atMs;
-      if (performance.now() > deadline) throw new Error(`no write acknowledged within ${timeoutMs} ms of the kill`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  compare(stored: readonly number[]): { acked: number; missing: number; doubled: number } {
-    const counts = new Map<number, number>();
-    for (const v of stored) counts.set(v, (counts.get(v) ?? 0) + 1);
-    return {
-      acked: this.acked.length,
-      missing: this.acked.filter((a) => !counts.has(a.value)).length,
-      doubled: [...counts.values()].filter((n) => n > 1).length,
-    };
-  }
-}
