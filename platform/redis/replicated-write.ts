@@ -30,7 +30,7 @@ export interface ReplicatedResult {
   readonly results: unknown[];
   /** Replicas that confirmed (WAIT's answer); `undefined` when the policy asks for none. */
   readonly replicas: number | undefined;
-  /** From sending the pipeline to its answer, WAIT included. */
+  /** From the call to the answer, WAIT included (and any wait for the connection). */
   readonly elapsedMs: number;
 }
 
@@ -57,8 +57,10 @@ export async function writeReplicated(
   const waiting = policy.replicas > 0;
   if (waiting) pipeline.wait(policy.replicas, policy.timeoutMs);
 
-  const generation = connectionGeneration(client);
   const startedAt = performance.now();
+  // Connection losses before the pipeline leaves the offline queue do not matter; count only those after.
+  await untilReady(client);
+  const generation = connectionGeneration(client);
   const replies = await pipeline.exec();
   const elapsedMs = Math.round(performance.now() - startedAt);
   if (!replies) throw new AppError('RW_NOT_REPLICATED', 'the pipeline was discarded before Redis answered');
@@ -109,4 +111,23 @@ function connectionGeneration(client: RedisClient): number {
     client.on('close', bump);
   }
   return state.count;
+}
+
+/** Resolves once the client is connected (a command would wait the same in the offline queue). */
+async function untilReady(client: RedisClient): Promise<void> {
+  if (client.status === 'ready') return;
+  if (client.status === 'wait') return void (await client.connect());
+  if (client.status === 'end') throw new AppError('RW_NOT_REPLICATED', 'the Redis client was closed');
+  await new Promise<void>((resolve, reject) => {
+    const onReady = (): void => {
+      client.off('end', onEnd);
+      resolve();
+    };
+    const onEnd = (): void => {
+      client.off('ready', onReady);
+      reject(new AppError('RW_NOT_REPLICATED', 'the Redis client was closed'));
+    };
+    client.once('ready', onReady);
+    client.once('end', onEnd);
+  });
 }

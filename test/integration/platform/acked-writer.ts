@@ -31,11 +31,14 @@ export class Writer {
       const value = this.#next++;
       for (;;) {
         const issuedAtMs = performance.now();
+        this.pendingSinceMs = issuedAtMs;
         try {
           await this.append(this.client, this.key, String(value));
+          this.pendingSinceMs = undefined;
           this.acked.push({ value, issuedAtMs, atMs: performance.now() });
           break;
         } catch (err) {
+          this.pendingSinceMs = undefined;
           this.refused++;
           const code = (err as { code?: string }).code ?? (err as Error).message.slice(0, 40);
           this.refusals.set(code, (this.refusals.get(code) ?? 0) + 1);
@@ -43,6 +46,14 @@ export class Writer {
         }
       }
     }
+  }
+
+  /** Since when the append in progress has been waiting (undefined between appends). */
+  pendingSinceMs: number | undefined;
+
+  /** `code: count, …` of the refused appends. */
+  describeRefusals(): string {
+    return [...this.refusals].map(([code, n]) => `${code}: ${n}`).join(', ');
   }
 
   stop(): void {
@@ -68,7 +79,10 @@ export class Writer {
     for (;;) {
       const found = this.acked.find((a) => a.issuedAtMs > sinceMs);
       if (found) return found.atMs;
-      if (performance.now() > deadline) throw new Error(`no write acknowledged within ${timeoutMs} ms of the kill`);
+      if (performance.now() > deadline)
+        throw new Error(
+          `no write acknowledged within ${timeoutMs} ms of the kill; ${this.refused} refused (${this.describeRefusals()}); ${this.pendingSinceMs === undefined ? 'no append pending' : `an append pending for ${Math.round(performance.now() - this.pendingSinceMs)} ms`}`,
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
   }

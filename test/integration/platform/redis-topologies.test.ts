@@ -71,6 +71,70 @@ describe('Sentinel: a client from the settings rides a failover', () => {
   });
 });
 
+describe('Sentinel: BullMQ on a client from the settings rides a failover', () => {
+  let ha: SentinelTopology;
+  beforeAll(async () => {
+    ha = await startSentinelTopology({ replicas: 1, sentinels: 3 });
+  });
+  afterAll(() => ha?.close());
+
+  it('a worker keeps taking jobs after kill -9 of the master; prints the time to the first job done after the kill', async () => {
+    const topology = redisTopology(loadConfig(ha.env).redis);
+    const connection = createRedisClient(topology, 'rw-test-bullmq-sentinel');
+    connection.on('error', () => undefined);
+    const prefix = bullmqQueuePrefix(topology, 'rwq');
+    const queue = new Queue('notify', { connection, prefix });
+    queue.on('error', () => undefined);
+    const completed = new Map<number, number>();
+    const worker = new Worker('notify', async (job) => job.data.n as number, { connection, prefix });
+    worker.on('error', () => undefined);
+    worker.on('completed', (_job, n: number) => completed.set(n, performance.now()));
+    let added = 0;
+    let stopped = false;
+    const addedAt = new Map<number, number>();
+    const producer = (async () => {
+      while (!stopped) {
+        const n = added;
+        await queue.add('n', { n });
+        addedAt.set(n, performance.now());
+        added++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    try {
+      while (completed.size < 100) await new Promise((r) => setTimeout(r, 10));
+      const former = await ha.currentMaster();
+      await former.kill();
+      const killedAt = performance.now();
+      const firstAdded = added;
+      const { waitedMs } = await ha.waitForFailover(former);
+      const deadline = killedAt + waitedMs + BACK_WITHIN_MS;
+      let doneAt: number | undefined;
+      while (doneAt === undefined) {
+        expect(performance.now()).toBeLessThan(deadline);
+        doneAt = [...completed].find(([n]) => n > firstAdded)?.[1];
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      stopped = true;
+      await producer;
+      const lastAdded = added - 1;
+      while (!completed.has(lastAdded) && performance.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 20));
+      const notDone = [...addedAt.keys()].filter((n) => !completed.has(n)).length;
+      console.log(
+        `bullmq on sentinel: master killed, promotion seen after ${waitedMs} ms, first job added after the kill done ${Math.round(doneAt - killedAt)} ms after the kill ` +
+          `(${Math.round(doneAt - killedAt - waitedMs)} ms after promotion); ${added} jobs added, ${notDone} of them not done (no WAIT)`,
+      );
+      expect(doneAt - killedAt - waitedMs).toBeLessThanOrEqual(BACK_WITHIN_MS);
+    } finally {
+      stopped = true;
+      await producer.catch(() => undefined);
+      await worker.close();
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+});
+
 describe('Cluster: a client from the settings spans slots and rides a failover', () => {
   let cluster: ClusterTopology;
   beforeAll(async () => {

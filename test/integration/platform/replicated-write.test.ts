@@ -7,7 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../domain/index.js';
 import { loadConfig, redisTopology } from '../../../config/index.js';
-import { startSentinelTopology, type SentinelTopology } from '../../../platform/local/redis-topologies.js';
+import {
+  startClusterTopology,
+  startSentinelTopology,
+  type ClusterTopology,
+  type RedisNode,
+  type SentinelTopology,
+} from '../../../platform/local/redis-topologies.js';
 import { createRedisClient, type Redis } from '../../../platform/redis/client-factory.js';
 import { writeReplicated, type ReplicationPolicy } from '../../../platform/redis/replicated-write.js';
 import { Writer } from './acked-writer.js';
@@ -89,9 +95,61 @@ describe('writeReplicated on a Sentinel group', () => {
     const report = writer.compare((await client.lrange(key, 0, -1)).map(Number));
     console.log(
       `sentinel failover with WAIT 1: ${former.name} killed, ${master.name} promoted after ${waitedMs} ms, first confirmed append ${Math.round(firstAfter - killedAt)} ms after the kill; ` +
-        `${report.acked} confirmed, ${report.missing} missing, ${report.doubled} stored twice; ${writer.refused} appends refused and retried (${[...writer.refusals].map(([k, n]) => `${k}: ${n}`).join(', ')})`,
+        `${report.acked} confirmed, ${report.missing} missing, ${report.doubled} stored twice; ${writer.refused} appends refused and retried (${writer.describeRefusals()})`,
     );
     expect(report.missing).toBe(0);
+  });
+});
+
+describe('writeReplicated on a Redis Cluster', () => {
+  let cluster: ClusterTopology;
+  beforeAll(async () => {
+    cluster = await startClusterTopology({ masters: 3, replicasPerMaster: 1 });
+  });
+  afterAll(() => cluster?.close());
+
+  it("sends WAIT to the slot's master and loses no confirmed append when that master is killed with SIGKILL", async () => {
+    const topology = redisTopology(loadConfig(cluster.env).redis);
+    if (topology.kind !== 'cluster') throw new Error('expected a cluster topology');
+    const client = createRedisClient(topology, 'rw-test-replicated-cluster');
+    client.on('error', () => undefined);
+    try {
+      // Three slots on (most likely) different masters: each WAIT must reach the master that took the write.
+      for (const key of ['{rw:a}:log', '{rw:b}:log', '{rw:c}:log']) {
+        await expect(writeReplicated(client, POLICY, (p) => p.xadd(key, '*', 'b', 'x'))).resolves.toMatchObject({ replicas: 1 });
+      }
+      const key = '{rw:wait}:failover';
+      const writer = new Writer(client, key, (c, k, v) => writeReplicated(c, POLICY, (p) => p.rpush(k, v)));
+      const running = writer.run();
+      await writer.until(200);
+      const former = await cluster.masterFor(key);
+      await former.kill();
+      const killedAt = performance.now();
+      let successor: RedisNode | undefined;
+      while (!successor || successor === former) {
+        expect(performance.now() - killedAt).toBeLessThan(30_000);
+        successor = await cluster.masterFor(key).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const promotedMs = Math.round(performance.now() - killedAt);
+      // The promoted replica has no replica of its own: WAIT 1 refuses every append to its slots until one is back.
+      // Here the killed node restarts and rejoins as its replica (as a supervisor would restart it).
+      await former.restart();
+      const rejoinedMs = Math.round(performance.now() - killedAt);
+      const firstAfter = await writer.firstSuccessAfter(killedAt, rejoinedMs + 15_000);
+      await writer.until(writer.acked.length + 200);
+      writer.stop();
+      await running;
+
+      const report = writer.compare((await client.lrange(key, 0, -1)).map(Number));
+      console.log(
+        `cluster failover with WAIT 1: ${former.name} killed, ${successor.name} serves the slot after ${promotedMs} ms, ${former.name} restarted by ${rejoinedMs} ms, first confirmed append ${Math.round(firstAfter - killedAt)} ms after the kill; ` +
+          `${report.acked} confirmed, ${report.missing} missing, ${report.doubled} stored twice; ${writer.refused} appends refused and retried (${writer.describeRefusals()})`,
+      );
+      expect(report.missing).toBe(0);
+    } finally {
+      client.disconnect();
+    }
   });
 });
 
