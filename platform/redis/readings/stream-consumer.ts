@@ -7,7 +7,8 @@
 import type { LogEntry, Reading, ReadingsLogReader } from '../../../domain/index.js';
 import type { Redis } from '../client.js';
 import type { Logger } from '../../logger.js';
-import { ensureGroup, partitionKey } from './readings-log.js';
+import { partitionKey } from './readings-log.js';
+import { ensureGroup } from '../stream-group.js';
 import { RedisKeys } from '../keys.js';
 
 export type { LogEntry };
