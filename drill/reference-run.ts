@@ -17,7 +17,8 @@ import { AckLedger } from './ack-ledger.js';
 import { withTimeout } from './deployment.js';
 import { MqttGateways } from './gateways.js';
 import { LoadDriver } from './load-driver.js';
-import { fields, readAlertsAndTasks } from './verify.js';
+import type { DrillReport } from './report.js';
+import { alertSignature, fields, readAlertsAndTasks, taskSignature } from './verify.js';
 import { RedisKeys } from '../platform/redis/keys.js';
 
 export interface ReferenceOptions {
@@ -87,4 +88,24 @@ export async function referenceRun(options: ReferenceOptions): Promise<{ alerts:
   } finally {
     await lifecycle.close();
   }
+}
+
+/**
+ * Runs the same readings through every role in one process (prefix `ref`,
+ * database `reference`) and compares its alerts and tasks with the drill's.
+ */
+export async function compareWithReference(
+  options: Omit<ReferenceOptions, 'prefix' | 'database'>,
+  alerts: readonly Alert[],
+  tasks: readonly Task[],
+): Promise<NonNullable<DrillReport['reference']>> {
+  const ref = await referenceRun({ ...options, prefix: 'ref', database: 'reference' });
+  const drillSig = alertSignature(alerts);
+  const refSig = alertSignature(ref.alerts);
+  return {
+    same: drillSig.filter((a) => refSig.includes(a)).length,
+    onlyInDrill: drillSig.filter((a) => !refSig.includes(a)),
+    onlyInReference: refSig.filter((a) => !drillSig.includes(a)),
+    tasksSame: JSON.stringify(taskSignature(tasks)) === JSON.stringify(taskSignature(ref.tasks)),
+  };
 }
