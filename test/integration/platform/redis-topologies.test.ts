@@ -69,6 +69,35 @@ describe('Sentinel: a client from the settings rides a failover', () => {
       client.disconnect();
     }
   });
+  it('keeps writing when the master hangs (SIGSTOP: sockets open, no answers); prints the time to the first write on the new master', async () => {
+    await ha.waitUntilReady(30_000);
+    const topology = redisTopology(loadConfig(ha.env).redis);
+    const client = createRedisClient(topology, 'rw-test-sentinel-hang');
+    try {
+      const writer = new Writer(client, 'rw:hang:list');
+      const running = writer.run();
+      await writer.until(200);
+      const former = await ha.currentMaster();
+      await former.kill('SIGSTOP');
+      const frozenAt = performance.now();
+      try {
+        const { master, waitedMs } = await ha.waitForFailover(former);
+        const firstAfter = await writer.firstSuccessAfter(frozenAt, waitedMs + BACK_WITHIN_MS + 5_000);
+        await writer.until(writer.acked.length + 200);
+        writer.stop();
+        await running;
+        console.log(
+          `sentinel, hung master: ${former.name} frozen; sentinels agreed on ${master.name} after ${waitedMs} ms; ` +
+            `first write acknowledged ${Math.round(firstAfter - frozenAt)} ms after the freeze; ${writer.errors} connection errors reported`,
+        );
+        expect(firstAfter - frozenAt - waitedMs).toBeLessThanOrEqual(BACK_WITHIN_MS);
+      } finally {
+        await former.kill('SIGCONT');
+      }
+    } finally {
+      client.disconnect();
+    }
+  });
 });
 
 describe('Sentinel: BullMQ on a client from the settings rides a failover', () => {
