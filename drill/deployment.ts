@@ -2,7 +2,7 @@
  * The deployment the drill runs against, all on 127.0.0.1 in one temp
  * folder: real redis-server (AOF, appendfsync everysec), Mosquitto with the
  * shipped configuration (persistence, autosave every 1 s) and influxd 1.x
- * from platform/local-services.ts, and one process per RiverWatch role on
+ * from platform/local/services.ts, and one process per RiverWatch role on
  * fixed free ports (so a restarted role is found where it was).
  */
 import { join } from 'node:path';

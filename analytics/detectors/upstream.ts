@@ -210,7 +210,7 @@ export class UpstreamArrivalTracker {
         values,
         windowS: Math.round((w.toTs - w.fromTs) / 1000),
         originSectionId: origin,
-        // The highest level among the origin's alerts behind it: whether it opens a joint task (alerts/task-rules.ts).
+        // The highest level among the origin's alerts behind it: whether it opens a joint task (alerts/joint-monitoring/task-rules.ts).
         ...(originLevel !== undefined ? { originLevel } : {}),
         sourceActive: w.sourceActive,
         reason,

@@ -48,7 +48,7 @@ export interface AckSource {
 }
 
 export interface AlertsServiceDeps {
-  /** Commands and BullMQ connection; `maxRetriesPerRequest: null` (platform/redis.ts createRedis). */
+  /** Commands and BullMQ connection; `maxRetriesPerRequest: null` (platform/redis/client.ts createRedis). */
   readonly redis: Redis;
   readonly registry: Registry;
   readonly logger: Logger;
