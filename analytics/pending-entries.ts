@@ -12,6 +12,15 @@ interface Pending {
   doneAt?: number;
 }
 
+/**
+ * An entry's key while held: stream ids are unique per partition only (two
+ * partitions' streams both hand out `ms-0` in the same millisecond), and one
+ * worker may own several partitions.
+ */
+export function entryKeyOf(entry: Pick<LogEntry, 'partition' | 'id'>): string {
+  return `${entry.partition}/${entry.id}`;
+}
+
 export class PendingEntries {
   readonly #pending = new Map<string, Pending>();
 
@@ -19,12 +28,12 @@ export class PendingEntries {
   add(entry: LogEntry, outstanding: number, now: number): void {
     const pending: Pending = { entry, outstanding };
     if (outstanding === 0) pending.doneAt = now;
-    this.#pending.set(entry.id, pending);
+    this.#pending.set(entryKeyOf(entry), pending);
   }
 
   /** One reading of the entry has been analysed and its events handed over. */
-  analysed(entryId: string, now: number): void {
-    const pending = this.#pending.get(entryId);
+  analysed(entryKey: string, now: number): void {
+    const pending = this.#pending.get(entryKey);
     if (pending && --pending.outstanding === 0) pending.doneAt = now;
   }
 
@@ -35,6 +44,6 @@ export class PendingEntries {
 
   /** Forgets entries the log has acknowledged. */
   acknowledged(entries: readonly LogEntry[]): void {
-    for (const entry of entries) this.#pending.delete(entry.id);
+    for (const entry of entries) this.#pending.delete(entryKeyOf(entry));
   }
 }

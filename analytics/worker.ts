@@ -35,7 +35,7 @@ import type {
 import { parseAnalyticsOptions, resolveSectionOptions, type AnalyticsOptionsInput } from './options.js';
 import { ReorderBuffer } from './reorder-buffer.js';
 import { HourlySectionClass } from './hourly-section-class.js';
-import { PendingEntries } from './pending-entries.js';
+import { entryKeyOf, PendingEntries } from './pending-entries.js';
 import { SectionAnalyzer } from './section-analyzer.js';
 import { DEFAULT_WORKER_SETTINGS, type AnalyticsWorkerSettings } from './worker-settings.js';
 
@@ -64,7 +64,8 @@ export interface AnalyticsWorkerDeps {
 }
 
 interface Item extends Reading {
-  readonly entryId: string;
+  /** The readings-log entry it came in (partition and id, {@link entryKeyOf}). */
+  readonly entryKey: string;
 }
 
 export interface AnalyticsStats {
@@ -201,7 +202,7 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
         this.stats.notOwned++;
         continue;
       }
-      buffer.push({ ...reading, entryId: entry.id }, now);
+      buffer.push({ ...reading, entryKey: entryKeyOf(entry) }, now);
       outstanding++;
     }
     this.#pending.add(entry, outstanding, now);
@@ -227,7 +228,7 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
       this.#classes.due(sectionId, buffer.lastReleasedTs);
     }
     if (events.length > 0) await this.#publish(events);
-    for (const item of finished) this.#pending.analysed(item.entryId, now);
+    for (const item of finished) this.#pending.analysed(item.entryKey, now);
     await this.#classes.write(this.#analyzers, this.#buffers);
   }
 

@@ -80,16 +80,14 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
   const dataDir = resolve(config.dataDir);
   const services: Context['services'] = { mqttUser: config.mqtt.username, mqttPassword: config.mqtt.password };
 
-  // Sentinel: every connection finds the master through the sentinels and follows failovers (issue 16).
-  let sentinel: (RedisTopology & { kind: 'sentinel' }) | undefined;
+  // Sentinel or Cluster: every connection comes from the client factory and follows failovers (issue 16);
+  // on a Cluster the key prefix is a hash tag (config/load-config.ts), so scripts and flows stay in one slot.
+  let topology: RedisTopology | undefined;
   if (needs.redis) {
-    const topology = config.redis.mode === 'single' ? undefined : redisTopology(config.redis);
-    if (topology?.kind === 'cluster') {
-      throw new AppError('RW_CONFIG_INVALID', 'RW_REDIS_MODE=cluster: the roles do not run on a Redis Cluster yet (issue 16: keys and scripts are not grouped by hash slot); use single or sentinel');
-    }
-    if (topology?.kind === 'sentinel') sentinel = topology;
-    services.redisUrl = sentinel
-      ? `redis-sentinel://${sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}/${sentinel.masterName}`
+    topology = config.redis.mode === 'single' ? undefined : redisTopology(config.redis);
+    const nodes = topology?.kind === 'sentinel' ? topology.sentinels : topology?.kind === 'cluster' ? topology.nodes : [];
+    services.redisUrl = topology
+      ? `redis-${topology.kind}://${nodes.map((s) => `${s.host}:${s.port}`).join(',')}${topology.kind === 'sentinel' ? `/${topology.masterName}` : ''}`
       : config.redis.url || (await localRedis(config, dataDir, logger, lifecycle));
   }
   if (needs.influx) services.influxUrl = config.influx.url || (await localInflux(config, dataDir, logger, lifecycle));
@@ -184,7 +182,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
     redis(name) {
       if (!services.redisUrl) throw new Error('this role was started without Redis');
       const connectionName = `riverwatch-${name}-${config.instance}`;
-      const redis = sentinel ? createRedisClient(sentinel, connectionName) : createRedis(services.redisUrl, connectionName);
+      const redis = topology ? createRedisClient(topology, connectionName) : createRedis(services.redisUrl, connectionName);
       redis.on('error', (err) => logger.debug({ err, connection: name }, 'redis connection error'));
       lifecycle.adopt({ name: `redis:${name}`, close: async () => void (await redis.quit().catch(() => redis.disconnect())) });
       return redis;

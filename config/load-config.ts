@@ -38,7 +38,18 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   }
   crossChecks(withDefaults as Config, problems);
   if (problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
-  return { ok: true, config: withDefaults as Config };
+  return { ok: true, config: clusterPrefix(withDefaults as Config) };
+}
+
+/**
+ * On a Redis Cluster the key prefix is a hash tag (`rw` → `{rw}`), so the keys
+ * the alerts workflow's scripts and BullMQ flows use together share one slot
+ * and the readings-log partitions spread (platform/redis/keys.ts).
+ */
+function clusterPrefix(config: Config): Config {
+  const { prefix } = config.redis;
+  if (config.redis.mode !== 'cluster' || /^\{[^{}]+\}$/.test(prefix)) return config;
+  return { ...config, redis: { ...config.redis, prefix: `{${prefix.replace(/[{}]/g, '')}}` } };
 }
 
 /** Like parseConfig, but throws `RW_CONFIG_INVALID` listing every problem. */

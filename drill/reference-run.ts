@@ -26,6 +26,10 @@ export interface ReferenceOptions {
   readonly messages: readonly StationMessage[];
   readonly tokens: Readonly<Record<string, string>>;
   readonly redisUrl: string;
+  /** Settings of another Redis topology (RW_REDIS_MODE, RW_REDIS_CLUSTER_NODES, …), used instead of `redisUrl`. */
+  readonly redisEnv?: Readonly<Record<string, string>>;
+  /** Readings-log partitions. @defaultValue 1 */
+  readonly partitions?: number;
   readonly influxUrl: string;
   readonly prefix: string;
   readonly database: string;
@@ -33,10 +37,11 @@ export interface ReferenceOptions {
   readonly timeoutMs?: number;
 }
 
-export async function referenceRun(options: ReferenceOptions): Promise<{ alerts: Alert[]; tasks: Task[] }> {
+export async function referenceRun(options: ReferenceOptions): Promise<{ alerts: Alert[]; tasks: Task[]; ledger: AckLedger }> {
   const roles: Role[] = ['ingest', 'store', 'analytics', 'alerts'];
   const config = loadConfig({
-    RW_REDIS_URL: options.redisUrl,
+    ...(options.redisEnv ?? { RW_REDIS_URL: options.redisUrl }),
+    RW_LOG_PARTITIONS: String(options.partitions ?? 1),
     RW_INFLUX_URL: options.influxUrl,
     RW_MQTT_URL: '',
     RW_MQTT_EMBEDDED_PORT: String(await freePort()),
@@ -49,11 +54,12 @@ export async function referenceRun(options: ReferenceOptions): Promise<{ alerts:
   try {
     const ctx = await createContext(config, logger, lifecycle, { redis: true, influx: true, mqtt: true }, roles);
     for (const role of roles) await ROLE_BUILDERS[role](ctx);
+    const ledger = new AckLedger();
     const gateways = new MqttGateways({
       url: ctx.services.mqttUrl as string,
       stationIds: [...options.registry.stations.keys()],
       tokens: options.tokens,
-      ledger: new AckLedger(),
+      ledger,
       clientIdPrefix: 'ref-',
     });
     await gateways.start();
@@ -71,20 +77,27 @@ export async function referenceRun(options: ReferenceOptions): Promise<{ alerts:
       await gateways.close();
     }
     const redis = ctx.redis('reference-probe');
+    // The prefix as the roles use it: on a Redis Cluster it is a hash tag (config/load-config.ts).
+    const keys = new RedisKeys(config.redis.prefix);
     const deadline = Date.now() + (options.timeoutMs ?? 180_000);
     for (;;) {
-      const groups = ((await redis.xinfo('GROUPS', new RedisKeys(options.prefix).readingsPartition(0))) as unknown[][]).map(fields);
+      const groups: Record<string, unknown>[] = [];
+      for (let p = 0; p < config.ingest.partitions; p++)
+        groups.push(...((await redis.xinfo('GROUPS', keys.readingsPartition(p))) as unknown[][]).map(fields));
       const dispatch = (
-        (await withTimeout(redis.xinfo('GROUPS', new RedisKeys(options.prefix).eventLog()) as Promise<unknown[][]>, 1000).catch(
+        (await withTimeout(redis.xinfo('GROUPS', keys.eventLog()) as Promise<unknown[][]>, 1000).catch(
           () => [],
         )) as unknown[][]
       ).map(fields);
       const idle = (g: Record<string, unknown>): boolean => Number(g.pending) === 0 && (g.lag === null || Number(g.lag) === 0);
-      if (groups.length === 2 && groups.every(idle) && dispatch.every(idle)) break;
-      if (Date.now() > deadline) throw new Error('the reference run did not catch up in time');
+      if (groups.length === 2 * config.ingest.partitions && groups.every(idle) && dispatch.every(idle)) break;
+      if (Date.now() > deadline) {
+        const state = (g: Record<string, unknown>): string => `${String(g.name)} pending ${String(g.pending)} lag ${String(g.lag)}`;
+        throw new Error(`the reference run did not catch up in time (readings log: ${groups.map(state).join(', ')}; event log: ${dispatch.map(state).join(', ')})`);
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
-    return await readAlertsAndTasks(redis, options.registry, options.prefix);
+    return { ...(await readAlertsAndTasks(redis, options.registry, config.redis.prefix)), ledger };
   } finally {
     await lifecycle.close();
   }

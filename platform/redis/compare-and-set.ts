@@ -5,6 +5,7 @@
  * connection state, so it is safe on a shared connection and across a
  * reconnect (a WATCH would be lost with the connection).
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from './client.js';
 
 const SCRIPT = `
@@ -39,7 +40,8 @@ export class ConflictError extends Error {
   }
 }
 
-let scriptSha: string | undefined;
+/** The script's SHA-1, as Redis names it in its script cache. */
+const SCRIPT_SHA = createHash('sha1').update(SCRIPT).digest('hex');
 
 async function runScript(
   redis: Redis,
@@ -52,14 +54,13 @@ async function runScript(
     ...expected.map((v) => (v === null ? '0' : `1${v}`)),
     JSON.stringify(commands.map((c) => c.map(String))),
   ];
-  scriptSha ??= (await redis.script('LOAD', SCRIPT)) as string;
   try {
-    return (await redis.evalsha(scriptSha, keys.length, ...keys, ...args)) === 1;
+    return (await redis.evalsha(SCRIPT_SHA, keys.length, ...keys, ...args)) === 1;
   } catch (err) {
-    // After a Redis restart the script cache is empty.
+    // Not in this node's script cache (a restart, a failover, or on a Cluster another node than the last
+    // one): EVAL goes to the node that holds the keys and caches the script there.
     if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
-    scriptSha = (await redis.script('LOAD', SCRIPT)) as string;
-    return (await redis.evalsha(scriptSha, keys.length, ...keys, ...args)) === 1;
+    return (await redis.eval(SCRIPT, keys.length, ...keys, ...args)) === 1;
   }
 }
 

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../../bin/context.js';
 import { Lifecycle } from '../../../bin/lifecycle.js';
 import { loadConfig } from '../../../config/index.js';
-import { AppError } from '../../../domain/index.js';
 import { startSentinelTopology, type SentinelTopology } from '../../../platform/local/redis-topologies.js';
 import { silentLogger } from '../../../platform/logger.js';
 import { RedisKeys } from '../../../platform/redis/keys.js';
@@ -76,14 +75,5 @@ describe('roles on a Sentinel group', () => {
     } finally {
       await lifecycle.close();
     }
-  });
-
-  it('refuses RW_REDIS_MODE=cluster at start with a clear reason', async () => {
-    const config = loadConfig({ RW_REDIS_MODE: 'cluster', RW_REDIS_CLUSTER_NODES: '127.0.0.1:7000', RW_LOG_LEVEL: 'silent' });
-    const lifecycle = new Lifecycle(silentLogger());
-    const refusal = await createContext(config, silentLogger(), lifecycle, { redis: true }).catch((err: unknown) => err);
-    await lifecycle.close();
-    expect(refusal).toBeInstanceOf(AppError);
-    expect((refusal as AppError).message).toMatch(/RW_REDIS_MODE=cluster: the roles do not run on a Redis Cluster yet/);
   });
 });

@@ -52,6 +52,14 @@ describe('Redis topology settings', () => {
     });
   });
 
+  it('on a Cluster makes the key prefix a hash tag, once; elsewhere leaves it plain', () => {
+    const nodes = { RW_REDIS_MODE: 'cluster', RW_REDIS_CLUSTER_NODES: 'redis-a:7000' };
+    expect(loadConfig(nodes).redis.prefix).toBe('{rw}');
+    expect(loadConfig({ ...nodes, RW_REDIS_PREFIX: 'river' }).redis.prefix).toBe('{river}');
+    expect(() => loadConfig({ ...nodes, RW_REDIS_PREFIX: '{river}' })).toThrow(/adds the hash tags itself/);
+    expect(loadConfig({ RW_REDIS_PREFIX: 'river' }).redis.prefix).toBe('river');
+  });
+
   it('reports every bad Redis key at once, with the rest of the configuration', () => {
     const result = parseConfig({
       RW_REDIS_MODE: 'sentinel',
