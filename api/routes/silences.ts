@@ -5,12 +5,17 @@
  * a superior of a party). Each silence carries its audit trail (who
  * created, changed and ended it) and the alerts it holds back right now.
  */
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import { ALERT_KINDS, type AlertKind, type Registry } from '../../domain/index.js';
+import type { AlertKind, Registry } from '../../domain/index.js';
 import { windowAt, type AlertsService, type Silence } from '../../platform/redis/alerts/index.js';
-import { agencyOf, canSeeAlert, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
-import { ActorSchema, actorFrom, parseTime, wire } from './alerts.js';
+import { agencyOf, canSeeAlert, type AgencyKeyStore } from '../auth/index.js';
+import { errorResponses } from '../errors.js';
+import { idParams, wire } from '../schemas/common.js';
+import { Matcher, Recurrence, SilenceActor as Name, SilenceSchema, Time } from '../schemas/silences.js';
+import { actorFrom, optionalName } from './acting-on.js';
+import { agencyRoutes } from './agency-routes.js';
+import { parseTime } from './filters.js';
 
 export interface SilencesRoutesOptions {
   readonly service: AlertsService;
@@ -18,56 +23,12 @@ export interface SilencesRoutesOptions {
   readonly keys: AgencyKeyStore;
 }
 
-const EpochMs = Type.Number({ description: 'epoch milliseconds' });
-const Time = Type.Union([Type.String(), Type.Number()], { description: 'ISO 8601 with an offset, or epoch milliseconds' });
+const errors = errorResponses(400, 403, 404, 409);
+const IdParams = idParams(64);
 
-const Matcher = Type.Object({
-  sectionId: Type.Optional(Type.String({ maxLength: 128 })),
-  stationId: Type.Optional(Type.String({ maxLength: 128 })),
-  parameter: Type.Optional(Type.String({ maxLength: 64 })),
-  kind: Type.Optional(Type.Enum(ALERT_KINDS)),
-});
-
-const Recurrence = Type.Object({
-  weekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, description: '1 = Monday … 7 = Sunday' }),
-  start: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'local time (Asia/Shanghai) HH:MM' }),
-  end: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'local time (Asia/Shanghai) HH:MM, after start' }),
-});
-
-const SilenceSchema = Type.Object({
-  id: Type.String(),
-  agencyId: Type.String(),
-  matcher: Matcher,
-  startsAt: EpochMs,
-  endsAt: EpochMs,
-  reason: Type.String(),
-  recurrence: Type.Optional(Recurrence),
-  endedAt: Type.Optional(EpochMs),
-  createdAt: EpochMs,
-  history: Type.Array(
-    Type.Object({
-      at: EpochMs,
-      actor: ActorSchema,
-      action: Type.Enum(['created', 'changed', 'ended']),
-      changes: Type.Optional(Type.Record(Type.String(), Type.String())),
-    }),
-  ),
-  /** Whether it silences now (inside its period and, when recurring, inside a window). */
-  silencingNow: Type.Boolean(),
-  /** Alerts it holds back now: recorded and shown, not notified, no task. */
-  heldAlertIds: Type.Array(Type.String()),
-});
-
-const ErrorSchema = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Array(Type.String())) }),
-});
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const Name = Type.Optional(Type.String({ maxLength: 200, description: 'the person acting, for the audit trail' }));
-
-export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = async (app, options) => {
+export const silencesRoutes: FastifyPluginAsync<SilencesRoutesOptions> = async (plain, options) => {
   const silences = options.service.silences;
-  requireAgencyKey(app, { keys: options.keys, registry: options.registry });
+  const app = agencyRoutes(plain, { keys: options.keys, registry: options.registry, tags: ['silences'] });
 
   async function view(s: Silence) {
     return wire({
@@ -212,12 +173,7 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = 
     },
     async (request) => {
       const { agency } = agencyOf(request);
-      const name = (request.body as { name?: unknown } | null | undefined)?.name;
-      const ended = await silences.end(
-        agency.id,
-        request.params.id,
-        actorFrom(agency.id, typeof name === 'string' ? name.slice(0, 200) : undefined),
-      );
+      const ended = await silences.end(agency.id, request.params.id, actorFrom(agency.id, optionalName(request.body)));
       return view(ended);
     },
   );

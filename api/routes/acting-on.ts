@@ -1,0 +1,78 @@
+/**
+ * "Load, check scope, apply, answer": the shape of every route that reads or
+ * changes one alert, task or transfer. A record that does not exist is 404,
+ * one the calling agency may not see is 403 (DESIGN.md "Guarantees"), then
+ * the change is applied as the calling agency and the record answered as it
+ * is on the wire.
+ */
+import type { FastifyRequest } from 'fastify';
+import { AppError, type Registry } from '../../domain/index.js';
+import type { Actor, Alert, AlertsService, Task } from '../../platform/redis/alerts/index.js';
+import { agencyOf, canSeeAlert, canSeeTask } from '../auth/index.js';
+import { wire, type Wire } from '../schemas/common.js';
+
+/** One kind of record an agency may or may not see. */
+export interface Subject<T> {
+  /** Its name in messages: `no alert a-1`. */
+  readonly name: string;
+  load(id: string): Promise<T | undefined>;
+  visible(agencyId: string, record: T): boolean;
+  /** The 403 message (`record` is there when it exists). */
+  outside(agencyId: string, id: string, record?: T): string;
+}
+
+/** The record, or 404 / 403. */
+export async function loadVisible<T>(subject: Subject<T>, agencyId: string, id: string): Promise<T> {
+  const record = await subject.load(id);
+  if (record === undefined) throw new AppError('RW_NOT_FOUND', `no ${subject.name} ${id}`);
+  if (!subject.visible(agencyId, record)) throw new AppError('RW_FORBIDDEN', subject.outside(agencyId, id, record));
+  return record;
+}
+
+/** Who acts: the calling agency and, when given, the person. */
+export function actorFrom(agencyId: string, name: string | undefined): Actor {
+  return { kind: 'agency', agencyId, ...(name !== undefined ? { name } : {}) };
+}
+
+export interface Caller {
+  readonly agencyId: string;
+  /** The actor for the record's history, with the person's name when the body gives one. */
+  actor(name?: string): Actor;
+}
+
+/** Load the record `:id` names, check the caller may see it, apply, answer the result on the wire. */
+export async function actOn<T, R>(
+  request: FastifyRequest & { params: { id: string } },
+  subject: Subject<T>,
+  apply: (record: T, caller: Caller) => R | Promise<R>,
+): Promise<Wire<R>> {
+  const agencyId = agencyOf(request).agency.id;
+  const record = await loadVisible(subject, agencyId, request.params.id);
+  return wire(await apply(record, { agencyId, actor: (name) => actorFrom(agencyId, name) }));
+}
+
+/** Alerts: seen by the parties of their section and their superiors. */
+export function alertSubject(service: AlertsService, registry: Registry): Subject<Alert> {
+  return {
+    name: 'alert',
+    load: (id) => service.getAlert(id),
+    visible: (agencyId, alert) => canSeeAlert(registry, agencyId, alert),
+    outside: (agencyId, id) => `alert ${id} is at a section where ${agencyId} is not a party`,
+  };
+}
+
+/** Tasks: seen like alerts, and by their lead and the agencies they were escalated to. */
+export function taskSubject(service: AlertsService, registry: Registry): Subject<Task> {
+  return {
+    name: 'task',
+    load: (id) => service.getTask(id),
+    visible: (agencyId, task) => canSeeTask(registry, agencyId, task),
+    outside: (agencyId, id) => `${agencyId} is neither a party of task ${id}, a superior of one, nor its lead`,
+  };
+}
+
+/** A name from an optional body read by hand (`{ "name": "duty officer" }`), cut to 200 characters. */
+export function optionalName(body: unknown): string | undefined {
+  const name = (body as { name?: unknown } | null | undefined)?.name;
+  return typeof name === 'string' ? name.slice(0, 200) : undefined;
+}

@@ -1,0 +1,100 @@
+/**
+ * One error shape everywhere (issue 19 §4): a request the validator refuses
+ * answers `{ error: { code, message, details } }` with details a person can
+ * read (the field and the rule), on every route; and the OpenAPI document
+ * holds the error schema once, every error answer referencing it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiFixture, type ApiFixture } from './api-fixture.js';
+
+let fx: ApiFixture;
+
+beforeAll(async () => {
+  fx = await startApiFixture();
+});
+
+afterAll(async () => {
+  await fx?.close();
+});
+
+interface ErrorAnswer {
+  error: { code: string; message: string; details?: unknown[] };
+}
+
+function expectOneShape(body: ErrorAnswer): string[] {
+  expect(Object.keys(body)).toEqual(['error']);
+  expect(Object.keys(body.error).sort()).toEqual(['code', 'details', 'message']);
+  expect(body.error.code).toBe('RW_INVALID_PAYLOAD');
+  const details = body.error.details ?? [];
+  expect(details.length).toBeGreaterThan(0);
+  for (const d of details) {
+    expect(typeof d).toBe('string');
+    expect(d).not.toContain('[object Object]');
+  }
+  return details as string[];
+}
+
+describe('validation errors', () => {
+  it('POST /api/v1/alerts//ack names the empty id and the rule it breaks', async () => {
+    const res = await fx.app.inject({ method: 'POST', url: '/api/v1/alerts//ack', headers: fx.headers('wujiang') });
+    expect(res.statusCode).toBe(400);
+    const details = expectOneShape(res.json());
+    expect(details).toEqual(['params.id: must NOT have fewer than 1 characters']);
+  });
+
+  it('a body without a required field, and a limit out of range, say which field and why', async () => {
+    const resolve = await fx.app.inject({
+      method: 'POST',
+      url: '/api/v1/alerts/some-alert/resolve',
+      headers: fx.headers('wujiang'),
+      payload: { name: 'duty officer' },
+    });
+    expect(resolve.statusCode).toBe(400);
+    expect(expectOneShape(resolve.json())).toEqual(["body: must have required property 'reason'"]);
+
+    const list = await fx.app.inject({ url: '/api/v1/tasks?limit=0', headers: fx.headers('wujiang') });
+    expect(list.statusCode).toBe(400);
+    expect(expectOneShape(list.json())).toEqual(['querystring.limit: must be >= 1']);
+
+    const registry = await fx.app.inject({ url: '/api/v1/stations?limit=5000', headers: fx.headers('wujiang') });
+    expect(registry.statusCode).toBe(400);
+    expect(expectOneShape(registry.json())).toEqual(['querystring.limit: must be <= 1000']);
+  });
+
+  it('an enum names the allowed values', async () => {
+    const res = await fx.app.inject({
+      method: 'POST',
+      url: '/api/v1/alerts/some-alert/feedback',
+      headers: fx.headers('wujiang'),
+      payload: { label: 'maybe' },
+    });
+    expect(res.statusCode).toBe(400);
+    const [first] = expectOneShape(res.json());
+    expect(first).toMatch(/^body\.label: /);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('has one error schema, and every error answer of every route references it', async () => {
+    const res = await fx.app.inject({ url: '/docs/json' });
+    const spec = res.json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }> }>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    const errorSchemas = Object.entries(spec.components.schemas).filter(([, s]) => s.properties?.error !== undefined);
+    expect(errorSchemas.map(([name]) => name)).toEqual(['ErrorBody']);
+    const ref = '#/components/schemas/ErrorBody';
+    const refs = new Set<string>();
+    let errorAnswers = 0;
+    for (const [path, methods] of Object.entries(spec.paths))
+      for (const [method, op] of Object.entries(methods))
+        for (const [status, answer] of Object.entries(op.responses))
+          if (Number(status) >= 400)
+            for (const media of Object.values(answer.content ?? {})) {
+              errorAnswers++;
+              refs.add(`${String(media.schema?.$ref)}${media.schema?.$ref === ref ? '' : ` (${method} ${path} ${status})`}`);
+            }
+    expect(errorAnswers).toBeGreaterThan(100);
+    expect([...refs]).toEqual([ref]);
+  });
+});
