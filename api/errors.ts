@@ -38,8 +38,8 @@ export const ErrorBody = Type.Object(
 const ErrorRef = Type.Ref('ErrorBody');
 
 /** Error statuses a route documents, each answering {@link ErrorBody}; 401 is always among them. */
-export function errorResponses(...statuses: readonly number[]): Record<number, typeof ErrorRef> {
-  return Object.fromEntries([401, ...statuses].map((status) => [status, ErrorRef]));
+export function errorResponses<const S extends readonly number[]>(...statuses: S): Record<S[number] | 401, typeof ErrorRef> {
+  return Object.fromEntries([401, ...statuses].map((status) => [status, ErrorRef])) as Record<S[number] | 401, typeof ErrorRef>;
 }
 
 const STATUS: Partial<Record<ErrorCode, number>> = {

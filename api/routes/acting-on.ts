@@ -46,9 +46,15 @@ export async function actOn<T, R>(
   subject: Subject<T>,
   apply: (record: T, caller: Caller) => R | Promise<R>,
 ): Promise<Wire<R>> {
+  const caller = callerOf(request);
+  const record = await loadVisible(subject, caller.agencyId, request.params.id);
+  return wire(await apply(record, caller));
+}
+
+/** The calling agency of an authenticated request. */
+export function callerOf(request: FastifyRequest): Caller {
   const agencyId = agencyOf(request).agency.id;
-  const record = await loadVisible(subject, agencyId, request.params.id);
-  return wire(await apply(record, { agencyId, actor: (name) => actorFrom(agencyId, name) }));
+  return { agencyId, actor: (name) => actorFrom(agencyId, name) };
 }
 
 /** Alerts: seen by the parties of their section and their superiors. */
@@ -75,4 +81,15 @@ export function taskSubject(service: AlertsService, registry: Registry): Subject
 export function optionalName(body: unknown): string | undefined {
   const name = (body as { name?: unknown } | null | undefined)?.name;
   return typeof name === 'string' ? name.slice(0, 200) : undefined;
+}
+
+/** A list route's answer: the caller's page of what it may see, each item as `view` shows it. */
+export async function pageFor<T, V>(
+  request: FastifyRequest & { query: { limit?: number | undefined; offset?: number | undefined } },
+  list: (agencyId: string, page: { limit: number; offset: number }) => Promise<{ items: readonly T[]; total: number }>,
+  view: (item: T) => V,
+): Promise<{ items: Wire<V>[]; total: number; limit: number; offset: number }> {
+  const page = { limit: request.query.limit ?? 50, offset: request.query.offset ?? 0 };
+  const { items, total } = await list(agencyOf(request).agency.id, page);
+  return { items: items.map((item) => wire(view(item))), total, ...page };
 }

@@ -48,3 +48,12 @@ export function agencyRoutes(app: FastifyInstance, options: AgencyRoutesOptions)
   });
   return typed(app);
 }
+
+/** The preamble of operator routes (dead letters, station diagnostics): `what` names them in the tag and the 403. */
+export function operatorRoutes(
+  app: FastifyInstance,
+  options: { keys: AgencyKeyStore; registry: Registry; isOperator: OperatorPolicy; what: string },
+) {
+  const { keys, registry, isOperator: policy, what } = options;
+  return agencyRoutes(app, { keys, registry, tags: [`${what} (operators)`], operators: { policy, what } });
+}

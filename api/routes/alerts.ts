@@ -7,13 +7,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ALERT_LEVELS, type AlertLevel, type Registry } from '../../domain/index.js';
 import { ALERT_STATUSES, summaryOf, type AlertsService, type AlertStatus } from '../../platform/redis/alerts/index.js';
-import { agencyOf, canSeeAlert, type AgencyKeyStore } from '../auth/index.js';
+import { canSeeAlert, type AgencyKeyStore } from '../auth/index.js';
 import { errorResponses } from '../errors.js';
 import { AlertDetailSchema, AlertListQuery, AlertSummarySchema, ResolveBody } from '../schemas/alerts.js';
-import { idParams, pageOf, wire } from '../schemas/common.js';
-import { actOn, alertSubject, optionalName } from './acting-on.js';
+import { idParams, pageOf } from '../schemas/common.js';
+import { actOn, alertSubject, optionalName, pageFor } from './acting-on.js';
 import { agencyRoutes } from './agency-routes.js';
-import { given, paging, parseList, parseTime } from './filters.js';
+import { given, parseList, parseTime } from './filters.js';
 
 export interface AlertsRoutesOptions {
   readonly service: AlertsService;
@@ -38,25 +38,23 @@ export const alertsRoutes: FastifyPluginAsync<AlertsRoutesOptions> = async (plai
         response: { 200: pageOf(AlertSummarySchema), ...errors },
       },
     },
-    async (request) => {
-      const { agency } = agencyOf(request);
-      const q = request.query;
-      const { limit, offset } = paging(q);
-      const { items, total } = await service.listAlerts({
-        ...given({
-          status: parseList<AlertStatus>('status', q.status, ALERT_STATUSES),
-          level: parseList<AlertLevel>('level', q.level, ALERT_LEVELS),
-          sectionId: q.section,
-          riverId: q.river,
-          from: parseTime('from', q.from),
-          to: parseTime('to', q.to),
-        }),
-        visible: (a) => canSeeAlert(registry, agency.id, a),
-        limit,
-        offset,
-      });
-      return { items: wire(items.map(summaryOf)), total, limit, offset };
-    },
+    async (request) =>
+      pageFor(
+        request,
+        (agencyId, page) => {
+          const q = request.query;
+          const filters = given({
+            status: parseList<AlertStatus>('status', q.status, ALERT_STATUSES),
+            level: parseList<AlertLevel>('level', q.level, ALERT_LEVELS),
+            sectionId: q.section,
+            riverId: q.river,
+            from: parseTime('from', q.from),
+            to: parseTime('to', q.to),
+          });
+          return service.listAlerts({ ...filters, visible: (a) => canSeeAlert(registry, agencyId, a), ...page });
+        },
+        summaryOf,
+      ),
   );
 
   app.get(

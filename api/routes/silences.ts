@@ -13,9 +13,9 @@ import { agencyOf, canSeeAlert, type AgencyKeyStore } from '../auth/index.js';
 import { errorResponses } from '../errors.js';
 import { idParams, wire } from '../schemas/common.js';
 import { Matcher, Recurrence, SilenceActor as Name, SilenceSchema, Time } from '../schemas/silences.js';
-import { actorFrom, optionalName } from './acting-on.js';
+import { callerOf, optionalName } from './acting-on.js';
 import { agencyRoutes } from './agency-routes.js';
-import { parseTime } from './filters.js';
+import { given, parseTime } from './filters.js';
 
 export interface SilencesRoutesOptions {
   readonly service: AlertsService;
@@ -24,6 +24,9 @@ export interface SilencesRoutesOptions {
 }
 
 const errors = errorResponses(400, 403, 404, 409);
+
+/** A time of a body, given as ISO 8601 or epoch ms. */
+const timeOf = (name: string, value: string | number | undefined) => (value === undefined ? undefined : parseTime(name, String(value)));
 const IdParams = idParams(64);
 
 export const silencesRoutes: FastifyPluginAsync<SilencesRoutesOptions> = async (plain, options) => {
@@ -55,21 +58,15 @@ export const silencesRoutes: FastifyPluginAsync<SilencesRoutesOptions> = async (
       },
     },
     async (request) => {
-      const { agency } = agencyOf(request);
+      const { agencyId, actor } = callerOf(request);
       const b = request.body;
-      const startsAt = b.startsAt === undefined ? undefined : parseTime('startsAt', String(b.startsAt));
-      const silence = await silences.create(
-        agency.id,
-        {
-          matcher: { ...b.matcher, ...(b.matcher.kind ? { kind: b.matcher.kind as AlertKind } : {}) },
-          ...(startsAt !== undefined ? { startsAt } : {}),
-          endsAt: parseTime('endsAt', String(b.endsAt)) as number,
-          reason: b.reason,
-          ...(b.recurrence ? { recurrence: b.recurrence } : {}),
-        },
-        actorFrom(agency.id, b.name),
-      );
-      return view(silence);
+      const silence = {
+        matcher: { ...b.matcher, ...(b.matcher.kind ? { kind: b.matcher.kind as AlertKind } : {}) },
+        ...given({ startsAt: timeOf('startsAt', b.startsAt), recurrence: b.recurrence }),
+        endsAt: timeOf('endsAt', b.endsAt) as number,
+        reason: b.reason,
+      };
+      return view(await silences.create(agencyId, silence, actor(b.name)));
     },
   );
 
@@ -84,11 +81,9 @@ export const silencesRoutes: FastifyPluginAsync<SilencesRoutesOptions> = async (
         response: { 200: Type.Object({ items: Type.Array(SilenceSchema) }), ...errors },
       },
     },
-    async (request) => {
-      const { agency } = agencyOf(request);
-      const items = await silences.list(agency.id, request.query.state !== 'all');
-      return { items: await Promise.all(items.map(view)) };
-    },
+    async (request) => ({
+      items: await Promise.all((await silences.list(callerOf(request).agencyId, request.query.state !== 'all')).map(view)),
+    }),
   );
 
   app.get(
@@ -135,7 +130,7 @@ export const silencesRoutes: FastifyPluginAsync<SilencesRoutesOptions> = async (
   app.get(
     '/api/v1/silences/:id',
     { schema: { summary: 'One silence with its audit trail', params: IdParams, response: { 200: SilenceSchema, ...errors } } },
-    async (request) => view(await silences.get(agencyOf(request).agency.id, request.params.id)),
+    async (request) => view(await silences.get(callerOf(request).agencyId, request.params.id)),
   );
 
   app.patch(
@@ -149,16 +144,10 @@ export const silencesRoutes: FastifyPluginAsync<SilencesRoutesOptions> = async (
       },
     },
     async (request) => {
-      const { agency } = agencyOf(request);
+      const { agencyId, actor } = callerOf(request);
       const b = request.body;
-      const endsAt = b.endsAt === undefined ? undefined : parseTime('endsAt', String(b.endsAt));
-      const changed = await silences.change(
-        agency.id,
-        request.params.id,
-        { ...(endsAt !== undefined ? { endsAt } : {}), ...(b.reason !== undefined ? { reason: b.reason } : {}) },
-        actorFrom(agency.id, b.name),
-      );
-      return view(changed);
+      const changes = given({ endsAt: timeOf('endsAt', b.endsAt), reason: b.reason });
+      return view(await silences.change(agencyId, request.params.id, changes, actor(b.name)));
     },
   );
 
@@ -172,9 +161,8 @@ export const silencesRoutes: FastifyPluginAsync<SilencesRoutesOptions> = async (
       },
     },
     async (request) => {
-      const { agency } = agencyOf(request);
-      const ended = await silences.end(agency.id, request.params.id, actorFrom(agency.id, optionalName(request.body)));
-      return view(ended);
+      const { agencyId, actor } = callerOf(request);
+      return view(await silences.end(agencyId, request.params.id, actor(optionalName(request.body))));
     },
   );
 };

@@ -5,11 +5,12 @@
  * may be recorded by the party itself or by one of its superiors.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { TSchema } from 'typebox';
 import { AppError, type Registry } from '../../domain/index.js';
 import { TASK_STATUSES, taskSummaryOf, type AlertsService, type Task, type TaskStatus } from '../../platform/redis/alerts/index.js';
-import { agencyOf, canSeeTask, type AgencyKeyStore } from '../auth/index.js';
+import { canSeeTask, type AgencyKeyStore } from '../auth/index.js';
 import { errorResponses } from '../errors.js';
-import { idParams, pageOf, wire } from '../schemas/common.js';
+import { idParams, pageOf } from '../schemas/common.js';
 import {
   CloseOutBody,
   ProblemBody,
@@ -20,9 +21,9 @@ import {
   TaskListQuery,
   TaskSummarySchema,
 } from '../schemas/tasks.js';
-import { actOn, taskSubject } from './acting-on.js';
+import { actOn, pageFor, taskSubject } from './acting-on.js';
 import { agencyRoutes } from './agency-routes.js';
-import { given, paging, parseList } from './filters.js';
+import { given, parseList } from './filters.js';
 
 export interface TasksRoutesOptions {
   readonly service: AlertsService;
@@ -32,6 +33,11 @@ export interface TasksRoutesOptions {
 
 const IdParams = idParams(160);
 const errors = errorResponses(400, 403, 404, 409, 422);
+
+/** Options of a route that changes a task and answers it whole. */
+function onTask<B extends TSchema, P extends TSchema = typeof IdParams>(summary: string, body: B, params?: P) {
+  return { schema: { summary, params: (params ?? IdParams) as P, body, response: { 200: TaskDetailSchema, ...errors } } };
+}
 
 export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (plain, options) => {
   const { service, registry } = options;
@@ -62,18 +68,16 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (plain,
         response: { 200: pageOf(TaskSummarySchema), ...errors },
       },
     },
-    async (request) => {
-      const { agency } = agencyOf(request);
-      const q = request.query;
-      const { limit, offset } = paging(q);
-      const { items, total } = await service.listTasks({
-        ...given({ status: parseList<TaskStatus>('status', q.status, TASK_STATUSES), sectionId: q.section, riverId: q.river }),
-        visible: (t) => canSeeTask(registry, agency.id, t),
-        limit,
-        offset,
-      });
-      return { items: wire(items.map(taskSummaryOf)), total, limit, offset };
-    },
+    async (request) =>
+      pageFor(
+        request,
+        (agencyId, page) => {
+          const q = request.query;
+          const filters = given({ status: parseList<TaskStatus>('status', q.status, TASK_STATUSES), sectionId: q.section, riverId: q.river });
+          return service.listTasks({ ...filters, visible: (t) => canSeeTask(registry, agencyId, t), ...page });
+        },
+        taskSummaryOf,
+      ),
   );
 
   app.get(
@@ -90,14 +94,7 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (plain,
 
   app.post(
     '/api/v1/tasks/:id/steps',
-    {
-      schema: {
-        summary: 'Record the next on-site step of a party',
-        params: IdParams,
-        body: StepBody,
-        response: { 200: TaskDetailSchema, ...errors },
-      },
-    },
+    onTask('Record the next on-site step of a party', StepBody),
     async (request) =>
       actOn(request, task, (t, caller) => {
         const b = request.body;
@@ -112,14 +109,7 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (plain,
 
   app.post(
     '/api/v1/tasks/:id/problems',
-    {
-      schema: {
-        summary: 'Register a problem in the task ledger',
-        params: IdParams,
-        body: ProblemBody,
-        response: { 200: TaskDetailSchema, ...errors },
-      },
-    },
+    onTask('Register a problem in the task ledger', ProblemBody),
     async (request) =>
       actOn(request, task, (t, caller) => {
         const b = request.body;
@@ -132,14 +122,7 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (plain,
 
   app.post(
     '/api/v1/tasks/:id/problems/:pid/progress',
-    {
-      schema: {
-        summary: 'Add a progress entry to a problem',
-        params: ProblemParams,
-        body: ProgressBody,
-        response: { 200: TaskDetailSchema, ...errors },
-      },
-    },
+    onTask('Add a progress entry to a problem', ProgressBody, ProblemParams),
     async (request) =>
       actOn(request, task, (t, caller) => {
         const b = request.body;
@@ -149,14 +132,7 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (plain,
 
   app.post(
     '/api/v1/tasks/:id/problems/:pid/close-out',
-    {
-      schema: {
-        summary: 'Close out a problem with evidence',
-        params: ProblemParams,
-        body: CloseOutBody,
-        response: { 200: TaskDetailSchema, ...errors },
-      },
-    },
+    onTask('Close out a problem with evidence', CloseOutBody, ProblemParams),
     async (request) =>
       actOn(request, task, (t, caller) =>
         service.closeOutProblem(t.id, request.params.pid, { evidence: request.body.evidence, note: request.body.note }, caller.actor(request.body.name)),

@@ -10,13 +10,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Registry } from '../../domain/index.js';
 import { TRANSFER_STATUSES, type Alert, type AlertsService, type Task, type Transfer, type TransferService, type TransferStatus } from '../../platform/redis/alerts/index.js';
-import { agencyOf, type AgencyKeyStore } from '../auth/index.js';
+import type { AgencyKeyStore } from '../auth/index.js';
 import { errorResponses } from '../errors.js';
 import { idParams, pageOf } from '../schemas/common.js';
 import { AnswerBody, CreateBody, RefuseBody, ResultBody, TransferAgencySchema, TransferListQuery, TransferSchema } from '../schemas/transfers.js';
-import { actOn, alertSubject, taskSubject, type Caller, type Subject } from './acting-on.js';
+import { actOn, alertSubject, pageFor, taskSubject, type Caller, type Subject } from './acting-on.js';
 import { agencyRoutes } from './agency-routes.js';
-import { paging, parseList } from './filters.js';
+import { parseList } from './filters.js';
 
 export interface TransfersRoutesOptions {
   readonly service: AlertsService;
@@ -102,24 +102,23 @@ export const transfersRoutes: FastifyPluginAsync<TransfersRoutesOptions> = async
         response: { 200: pageOf(TransferSchema), ...errors },
       },
     },
-    async (request) => {
-      const { agency } = agencyOf(request);
-      const q = request.query;
-      const status = parseList<TransferStatus>('status', q.status, TRANSFER_STATUSES);
-      const { limit, offset } = paging(q);
-      const { items, total } = await transfers.list({
-        ...(status ? { status } : {}),
-        visible: (t) =>
-          q.direction === 'in'
-            ? registry.isSelfOrSuperior(agency.id, t.toAgencyId)
-            : q.direction === 'out'
-              ? registry.isSelfOrSuperior(agency.id, t.fromAgencyId)
-              : canSeeTransfer(registry, agency.id, t),
-        limit,
-        offset,
-      });
-      return { items: items.map(view), total, limit, offset };
-    },
+    async (request) =>
+      pageFor(
+        request,
+        (agencyId, page) => {
+          const { direction, status } = request.query;
+          const asked = parseList<TransferStatus>('status', status, TRANSFER_STATUSES);
+          // in: received by the agency (or its subordinates); out: sent by them; neither: both.
+          const visible = (t: Transfer) =>
+            direction === 'in'
+              ? registry.isSelfOrSuperior(agencyId, t.toAgencyId)
+              : direction === 'out'
+                ? registry.isSelfOrSuperior(agencyId, t.fromAgencyId)
+                : canSeeTransfer(registry, agencyId, t);
+          return transfers.list({ ...(asked ? { status: asked } : {}), visible, ...page });
+        },
+        view,
+      ),
   );
 
   app.get(
