@@ -108,7 +108,16 @@ export interface ApiFixtureOptions {
   readonly alerts?: AlertsConfigInput;
 }
 
-export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<ApiFixture> {
+/** Redis and InfluxDB from the harness, the sample registry, an InfluxDB database of its own; what is deferred is undone in reverse on close. */
+export interface Stores {
+  readonly svc: TestServices<{ redis: true; influx: true }>;
+  readonly registry: Registry;
+  readonly influx: InfluxStore;
+  defer(cleanup: () => Promise<unknown> | unknown): void;
+  close(): Promise<void>;
+}
+
+export async function startStores(database: string): Promise<Stores> {
   const svc = await startServices({ redis: true, influx: true });
   const cleanups: (() => Promise<unknown> | unknown)[] = [() => svc.close()];
   const close = async (): Promise<void> => {
@@ -116,12 +125,22 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
   };
   try {
     const registry = loadRegistryFile('config/registry.yaml');
-    const parameters = new ParameterTable();
-    const redis = new Redis(svc.redis.url, { maxRetriesPerRequest: null });
-    cleanups.push(() => redis.disconnect());
-    const influx = new InfluxStore({ url: svc.influx.url, api: 'v1', database: svc.uniqueName('rw') });
+    const influx = new InfluxStore({ url: svc.influx.url, api: 'v1', database: svc.uniqueName(database) });
     await influx.ensureDatabase();
     cleanups.push(() => influx.close());
+    return { svc, registry, influx, defer: (fn) => void cleanups.push(fn), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<ApiFixture> {
+  const { svc, registry, influx, defer, close } = await startStores('rw');
+  try {
+    const parameters = new ParameterTable();
+    const redis = new Redis(svc.redis.url, { maxRetriesPerRequest: null });
+    defer(() => redis.disconnect());
 
     const keyPrefix = svc.uniqueName('rw');
     const alerts = new AlertsService({
@@ -133,11 +152,11 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
       commander: new AckingCommander(),
     });
     await alerts.start();
-    cleanups.push(() => alerts.close({ force: true }));
+    defer(() => alerts.close({ force: true }));
     const transfers = new TransferService({ redis, registry, keys: alerts.keys, config: alerts.config, notifier: alerts.notifier, logger });
     const hub = new LiveEventHub({ redis, streamKey: alerts.keys.eventLog(), logger });
     await hub.start();
-    cleanups.push(() => hub.close());
+    defer(() => hub.close());
 
     const keys = new AgencyKeyStore({ redis, keys: alerts.keys, clock: systemClock });
     const key = {} as Record<AgencyId, string>;
@@ -154,7 +173,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
       metrics: ingestMetrics(metrics),
     });
     await readingsLog.start();
-    cleanups.push(() => readingsLog.close());
+    defer(() => readingsLog.close());
     const gateway = new PipelineGateway({
       registry,
       parameters,
@@ -189,7 +208,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
         }),
       ],
     });
-    cleanups.push(() => app.close());
+    defer(() => app.close());
     let baseUrl: string | undefined;
     if (options.listen) {
       await app.listen({ port: 0, host: '127.0.0.1' });
@@ -262,17 +281,4 @@ export function alertEvent(overrides: Partial<AlertEvent> & Pick<AlertEvent, 'se
   };
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | Promise<T>,
-  timeoutMs = 15_000,
-  everyMs = 50,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor } from '../alerts/helpers.js';

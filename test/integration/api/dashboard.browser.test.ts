@@ -9,9 +9,10 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertEvent, reading, startApiFixture, waitFor, type AgencyId, type ApiFixture } from './api-fixture.js';
+import { launchChromium, loggedIn as logIn } from './dashboard-browser.js';
 
 const ARTIFACTS = join('test-artifacts', 'dashboard');
 const MIN = 60_000;
@@ -51,11 +52,7 @@ beforeAll(async () => {
     }
   }
   await fx.writeReadings(readings);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -63,23 +60,8 @@ afterAll(async () => {
   await fx?.close();
 });
 
-async function loggedIn(agency: AgencyId): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 1100 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error(`[${agency}] page error: ${err.message}`));
-  await page.goto(fx.baseUrl!);
-  await page.fill('#login-key', fx.key[agency]);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#app-view:not([hidden])');
-  await page.waitForSelector('#live-state[data-state="live"]', { timeout: 15_000 });
-  // Registry and state loaded: every visible section is drawn.
-  await page.waitForSelector('#rivers svg g.section');
-  return page;
-}
+// Registry and state loaded: every visible section is drawn.
+const loggedIn = (agency: AgencyId): Promise<Page> => logIn(browser, fx, agency);
 
 const alertItems = (page: Page) => page.locator('#alerts li.alert');
 
