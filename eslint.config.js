@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.riverwatch/**', 'test-artifacts/**', 'api/dashboard/public/vendor/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.riverwatch/**', 'test-artifacts/**', 'api/dashboard/public/vendor/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -33,7 +33,7 @@ export const AlertsConfigSchema = Type.Object({
   ),
   /**
    * From this reminder on, each reminder of an unacknowledged alert also goes one step up the chain above the
-   * section's lead agency (alerts/alert-escalation.ts); 0 = never. @defaultValue 2
+   * section's lead agency (alerts/alarms/alert-escalation.ts); 0 = never. @defaultValue 2
    */
   escalateAlertsFromReminder: Type.Integer({ minimum: 0, default: 2 }),
   /**

@@ -25,7 +25,8 @@ export {
   type TaskSummary,
   type TaskTransition,
 } from './joint-monitoring/task-model.js';
-export type { StepInput, ProblemInput } from './joint-monitoring/task-rules.js';
+export type { StepInput } from './joint-monitoring/on-site-steps.js';
+export type { ProblemInput } from './joint-monitoring/problem-ledger.js';
 export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER } from './alarms/webhook.js';
 export { TRANSFER_STATUSES, isOpenTransfer, type Transfer, type TransferStatus, type TransferSubject, type TransferTransition } from './joint-monitoring/transfer-model.js';
 export { finalEnd, windowAt, type Silence, type SilenceMatcher, type WeeklyWindow } from './alarms/silence-model.js';

@@ -1,7 +1,7 @@
 /**
  * What a section's alert events say: keys, kinds, messages and evidence.
- * When to raise or clear is decided in section-analyzer.ts; this file only
- * builds the events (issue 5 §7: parameters, section, station, evidence with
+ * When to raise or clear is decided in analyze-reading.ts and the
+ * *-condition.ts files; this file only builds the events (issue 5 §7: parameters, section, station, evidence with
  * values, baseline, limit, window and score).
  */
 import {

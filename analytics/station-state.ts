@@ -2,7 +2,8 @@
  * The detector state of one station of a section: per-parameter series
  * (threshold, trend, flat line, spike, interval estimate), offline monitor,
  * flag tracker and the sudden-change engine, with a JSON-safe snapshot.
- * Composition and alert decisions are in section-analyzer.ts.
+ * Composition is section-analyzer.ts; alert decisions are analyze-reading.ts
+ * and the *-condition.ts files.
  */
 import { median } from 'simple-statistics';
 import type { DataFlag, ParameterTable, Section, Station } from '../domain/index.js';

@@ -14,7 +14,9 @@
  * last one), the rest regenerate the same events, which the sink dedupes.
  * Sections without a checkpoint are warm-started from stored history.
  * Pure of I/O libraries: the log, the sink, the checkpoints, the history and
- * the class writer are ports.
+ * the class writer are ports. Which entries may be acknowledged is
+ * pending-entries.ts; when a section's hourly class is written,
+ * hourly-section-class.ts.
  */
 import { EventEmitter } from 'node:events';
 import type {
@@ -32,28 +34,12 @@ import type {
 } from '../domain/index.js';
 import { parseAnalyticsOptions, resolveSectionOptions, type AnalyticsOptionsInput } from './options.js';
 import { ReorderBuffer } from './reorder-buffer.js';
+import { HourlySectionClass } from './hourly-section-class.js';
+import { PendingEntries } from './pending-entries.js';
 import { SectionAnalyzer } from './section-analyzer.js';
+import { DEFAULT_WORKER_SETTINGS, type AnalyticsWorkerSettings } from './worker-settings.js';
 
-export interface AnalyticsWorkerSettings {
-  /** Checkpoint (and acknowledge) at most this often. @defaultValue 5000 */
-  readonly checkpointIntervalMs: number;
-  /** Offline checks, quiet-section drains and pre-warning expiry. @defaultValue 15000 */
-  readonly tickIntervalMs: number;
-  /** History read to warm-start a section without a checkpoint. @defaultValue 2 days */
-  readonly warmHistoryMs: number;
-  /**
-   * A read returning this many entries means the consumer is behind the log; offline checks wait
-   * until it has caught up, or unread readings would look like silent stations. @defaultValue 500
-   */
-  readonly fullReadEntries: number;
-}
-
-export const DEFAULT_WORKER_SETTINGS: AnalyticsWorkerSettings = {
-  fullReadEntries: 500,
-  checkpointIntervalMs: 5000,
-  tickIntervalMs: 15_000,
-  warmHistoryMs: 2 * 86_400_000,
-};
+export { DEFAULT_WORKER_SETTINGS, type AnalyticsWorkerSettings } from './worker-settings.js';
 
 export interface AnalyticsWorkerDeps {
   readonly registry: Registry;
@@ -81,13 +67,6 @@ interface Item extends Reading {
   readonly entryId: string;
 }
 
-interface Pending {
-  readonly entry: LogEntry;
-  outstanding: number;
-  /** Set when the last reading was analysed; acknowledged by the first checkpoint after that. */
-  doneAt?: number;
-}
-
 export interface AnalyticsStats {
   readings: number;
   events: number;
@@ -102,10 +81,9 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
   readonly #settings: AnalyticsWorkerSettings;
   readonly #analyzers = new Map<string, SectionAnalyzer>();
   readonly #buffers = new Map<string, ReorderBuffer<Item>>();
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending = new PendingEntries();
   readonly #dirty = new Set<string>();
-  readonly #classHour = new Map<string, number>();
-  readonly #classPending = new Set<string>();
+  readonly #classes: HourlySectionClass;
   #serial: Promise<unknown> = Promise.resolve();
   #loop: Promise<void> | undefined;
   #tickTimer: NodeJS.Timeout | undefined;
@@ -118,6 +96,7 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
     super();
     this.#deps = deps;
     this.#settings = { ...DEFAULT_WORKER_SETTINGS, ...deps.settings };
+    this.#classes = new HourlySectionClass(deps.classWriter, deps.logger);
     if (deps.options !== undefined) {
       const parsed = parseAnalyticsOptions(deps.options);
       if (!parsed.ok) throw new Error(`analytics options: ${parsed.problems.join('; ')}`);
@@ -215,8 +194,7 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
   }
 
   #accept(entry: LogEntry, now: number): void {
-    const pending: Pending = { entry, outstanding: 0 };
-    this.#pending.set(entry.id, pending);
+    let outstanding = 0;
     for (const reading of entry.readings) {
       const buffer = this.#buffers.get(reading.sectionId);
       if (!buffer) {
@@ -224,9 +202,9 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
         continue;
       }
       buffer.push({ ...reading, entryId: entry.id }, now);
-      pending.outstanding++;
+      outstanding++;
     }
-    if (pending.outstanding === 0) pending.doneAt = now;
+    this.#pending.add(entry, outstanding, now);
   }
 
   /** Releases what each buffer allows, analyses it and hands the events over. */
@@ -246,14 +224,11 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
       finished.push(...items);
       this.stats.readings += items.length;
       this.#dirty.add(sectionId);
-      this.#classDue(sectionId, analyzer, buffer.lastReleasedTs);
+      this.#classes.due(sectionId, buffer.lastReleasedTs);
     }
     if (events.length > 0) await this.#publish(events);
-    for (const item of finished) {
-      const pending = this.#pending.get(item.entryId);
-      if (pending && --pending.outstanding === 0) pending.doneAt = now;
-    }
-    await this.#writeClasses();
+    for (const item of finished) this.#pending.analysed(item.entryId, now);
+    await this.#classes.write(this.#analyzers, this.#buffers);
   }
 
   async #tick(): Promise<void> {
@@ -288,7 +263,7 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
   /** Saves the state of changed sections, then acknowledges the entries it covers. */
   async #checkpoint(): Promise<void> {
     const startedAt = this.#deps.clock.now();
-    const covered = [...this.#pending.values()].filter((p) => p.doneAt !== undefined);
+    const covered = this.#pending.covered();
     if (this.#dirty.size > 0) {
       const snapshots = new Map<string, unknown>();
       for (const sectionId of this.#dirty) snapshots.set(sectionId, this.#analyzers.get(sectionId)?.snapshot());
@@ -296,48 +271,11 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
       this.#dirty.clear();
     }
     if (covered.length > 0) {
-      await this.#deps.reader.ack(covered.map((p) => p.entry));
-      for (const p of covered) this.#pending.delete(p.entry.id);
+      await this.#deps.reader.ack(covered);
+      this.#pending.acknowledged(covered);
     }
     this.#lastCheckpointAt = startedAt;
     this.stats.checkpoints = ++this.#checkpointSeq;
-  }
-
-  /** Section class per event-time hour (issue 5 §8): written when a section's readings cross into a new hour. */
-  #classDue(sectionId: string, _analyzer: SectionAnalyzer, lastTs: number): void {
-    if (!Number.isFinite(lastTs)) return;
-    const hour = Math.floor(lastTs / 3_600_000);
-    const last = this.#classHour.get(sectionId);
-    if (last === undefined) this.#classHour.set(sectionId, hour);
-    else if (hour > last) this.#classPending.add(sectionId);
-  }
-
-  async #writeClasses(): Promise<void> {
-    if (this.#classPending.size === 0 || !this.#deps.classWriter) return;
-    const points = [];
-    for (const sectionId of this.#classPending) {
-      const analyzer = this.#analyzers.get(sectionId) as SectionAnalyzer;
-      const buffer = this.#buffers.get(sectionId) as ReorderBuffer<Item>;
-      const hour = Math.floor(buffer.lastReleasedTs / 3_600_000);
-      const current = analyzer.currentClass();
-      this.#classHour.set(sectionId, hour);
-      if (current.cls === undefined) continue;
-      points.push({
-        sectionId,
-        riverId: analyzer.section.riverId,
-        ts: hour * 3_600_000,
-        cls: current.cls,
-        deciding: current.deciding,
-      });
-    }
-    this.#classPending.clear();
-    if (points.length === 0) return;
-    try {
-      await this.#deps.classWriter.writeSectionClass(points);
-    } catch (err) {
-      // The class is a report; InfluxDB being down must not hold alerting.
-      this.#deps.logger.warn({ err, points: points.length }, 'writing section class failed; it is written again next hour');
-    }
   }
 
   /** Runs `work` after everything queued before it (the loop and the timer share the analyzers). */

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { buildApp } from '../api/app.js';
 import { AgencyKeyStore } from '../api/auth/index.js';
 import { readingsRoutes } from '../api/routes/readings.js';
-import { AlertKeys } from '../platform/redis/keys.js';
+import { RedisKeys } from '../platform/redis/keys.js';
 import { loadRegistryFile } from '../config/index.js';
 import { systemClock, type Reading } from '../domain/index.js';
 import { readingToLine } from '../platform/influx/line-protocol.js';
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     written += lines.length;
     const writeMs = performance.now() - writeStarted;
 
-    const keyStore = new AgencyKeyStore({ redis, keys: new AlertKeys(svc.uniqueName('rw')), clock: systemClock });
+    const keyStore = new AgencyKeyStore({ redis, keys: new RedisKeys(svc.uniqueName('rw')), clock: systemClock });
     const { key } = await keyStore.create('qingpu', 'bench');
     const app = await buildApp({
       logger: silentLogger(),

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { AppError, systemClock, type Registry } from '../domain/index.js';
 import { AgencyKeyStore, type AgencyKeyRecord } from '../platform/redis/agency-keys.js';
 import { alertsConfig } from '../alerts/config.js';
-import { AlertKeys } from '../platform/redis/keys.js';
+import { RedisKeys } from '../platform/redis/keys.js';
 
 export interface AgencyKeyCliOptions {
   /** Redis to use: a URL (a short-lived connection is opened) or an open connection. */
@@ -21,7 +21,7 @@ async function withStore<T>(options: AgencyKeyCliOptions, fn: (store: AgencyKeyS
       ? new Redis(options.redis, { maxRetriesPerRequest: 3, connectionName: 'rw-cli' })
       : options.redis;
   try {
-    const keys = new AlertKeys(alertsConfig({ ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}) }).keyPrefix);
+    const keys = new RedisKeys(alertsConfig({ ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}) }).keyPrefix);
     return await fn(new AgencyKeyStore({ redis, keys, clock: systemClock }));
   } finally {
     if (typeof options.redis === 'string') await redis.quit().catch(() => redis.disconnect());

@@ -20,7 +20,7 @@ import { RedisReadingsLog } from '../platform/redis/readings/readings-log.js';
 import { part, type Lifecycle } from './lifecycle.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { AlertKeys, AlertsService, MqttStationCommander, TransferService } from '../platform/redis/alerts/index.js';
+import { RedisKeys, AlertsService, MqttStationCommander, TransferService } from '../platform/redis/alerts/index.js';
 import { AgencyKeyStore } from '../api/auth/index.js';
 import type { AnalyticsWorker } from '../analytics/worker.js';
 
@@ -155,7 +155,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
       return transfers;
     },
     agencyKeys() {
-      agencyKeys ??= new AgencyKeyStore({ redis: ctx.redis('agency-keys'), keys: new AlertKeys(config.redis.prefix), clock: systemClock });
+      agencyKeys ??= new AgencyKeyStore({ redis: ctx.redis('agency-keys'), keys: new RedisKeys(config.redis.prefix), clock: systemClock });
       return agencyKeys;
     },
     config,

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry shim: registers the TypeScript loader, then runs the CLI in bin/main.ts.
+// Development entry (npm start, npm run riverwatch): registers the TypeScript loader (tsx, a
+// devDependency), then runs the CLI in bin/main.ts. Production runs dist/bin/riverwatch.js (npm run build).
 import { register } from 'tsx/esm/api';
 
 register();

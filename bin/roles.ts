@@ -17,7 +17,7 @@ import { AnalyticsWorker } from '../analytics/worker.js';
 import { partitionOf } from '../platform/redis/readings/readings-log.js';
 import { InfluxReadings } from '../platform/influx/readings.js';
 import { InfluxAlertPoints } from '../platform/influx/alert-points.js';
-import { AlertKeys } from '../platform/redis/alerts/index.js';
+import { RedisKeys } from '../platform/redis/alerts/index.js';
 import { RedisSnapshotStore } from '../platform/redis/snapshots.js';
 import { LiveEventHub } from '../platform/redis/live-events.js';
 import { monitoringCentrePlugins } from '../api/monitoring-centre.js';
@@ -105,7 +105,7 @@ export const ROLE_BUILDERS: Record<Role, (ctx: Context) => Promise<void>> = {
     // Alert openings as points too, for Grafana's alert counts (deploy/grafana, docs/grafana.md).
     const alertPoints = new InfluxAlertPoints({
       redis: ctx.redis('alert-points'),
-      streamKey: new AlertKeys(ctx.config.redis.prefix).eventLog(),
+      streamKey: new RedisKeys(ctx.config.redis.prefix).eventLog(),
       influx,
       consumer: `alert-points-${ctx.config.instance}`,
       logger: ctx.logger.child({ component: 'alert-points' }),

@@ -2,7 +2,7 @@
  * The deployment the drill runs against, all on 127.0.0.1 in one temp
  * folder: real redis-server (AOF, appendfsync everysec), Mosquitto with the
  * shipped configuration (persistence, autosave every 1 s) and influxd 1.x
- * from platform/local-services.ts, and one process per RiverWatch role on
+ * from platform/local/services.ts, and one process per RiverWatch role on
  * fixed free ports (so a restarted role is found where it was).
  */
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { createRedis } from '../platform/redis/client.js';
 import type { ProbeTarget } from './progress-probe.js';
 import { RoleProcess } from './role-process.js';
 import { fields, metricSum, scrape } from './verify.js';
+import { RedisKeys } from '../platform/redis/keys.js';
 
 export const DRILL_ROLES = ['ingest', 'store', 'analytics', 'alerts', 'api', 'hj212'] as const;
 export type DrillRole = (typeof DRILL_ROLES)[number];
@@ -157,7 +158,7 @@ export class Deployment {
         name: 'analytics',
         read: async () => {
           const groups = await withTimeout(
-            this.probeRedis.xinfo('GROUPS', `${this.prefix}:readings:0`) as Promise<unknown[][]>,
+            this.probeRedis.xinfo('GROUPS', new RedisKeys(this.prefix).readingsPartition(0)) as Promise<unknown[][]>,
             800,
           );
           const group = groups.map(fields).find((g) => g.name === 'analytics');
@@ -170,7 +171,7 @@ export class Deployment {
         read: async () => {
           if (!this.role('alerts').running || (await this.metrics('alerts')) === undefined) return undefined;
           const groups = await withTimeout(
-            this.probeRedis.xinfo('GROUPS', `${this.prefix}:alerts:events`) as Promise<unknown[][]>,
+            this.probeRedis.xinfo('GROUPS', new RedisKeys(this.prefix).eventLog()) as Promise<unknown[][]>,
             800,
           ).catch(() => []);
           const group = groups.map(fields).find((g) => g.name === 'alerts-dispatch');
@@ -185,7 +186,7 @@ export class Deployment {
   /** The readings of the newest `count` entries of the readings log (partition 0), newest first. */
   async newestLogReadings(count: number): Promise<{ stationId: string; ts: number; source: string }[]> {
     const entries = (await withTimeout(
-      this.probeRedis.xrevrange(`${this.prefix}:readings:0`, '+', '-', 'COUNT', count),
+      this.probeRedis.xrevrange(new RedisKeys(this.prefix).readingsPartition(0), '+', '-', 'COUNT', count),
       800,
     )) as [string, string[]][];
     const out: { stationId: string; ts: number; source: string }[] = [];

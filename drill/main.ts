@@ -16,7 +16,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { loadRegistryFile } from '../config/index.js';
 import { InfluxStore } from '../platform/influx/client.js';
@@ -26,38 +25,14 @@ import { FaultRunner } from './faults.js';
 import { Hj212Gateways, HttpGateways, MqttGateways } from './gateways.js';
 import { LoadDriver } from './load-driver.js';
 import { ProgressProbe } from './progress-probe.js';
-import { referenceRun } from './reference-run.js';
+import { compareWithReference } from './reference-run.js';
+import { waitForDrain } from './drain.js';
 import { renderReport, type DrillReport, type PathFigures, type Target } from './report.js';
 import { REPO_ROOT } from './role-process.js';
 import { generateSpillLoad, tsOf } from './spill-load.js';
-import {
-  alertSignature,
-  checkAlerts,
-  compareWithStore,
-  fields,
-  metricSum,
-  readAlertsAndTasks,
-  spillExpectations,
-  storedReadings,
-  taskSignature,
-} from './verify.js';
-
-const USAGE = `npm run drill -- [options]
-  --span-days N     simulated days of the taipu-spill scenario (default 6; 18 stations every 5 min;
-                    the spill starts on day 2)
-  --load-s N        wall time the whole span would take (default 810: ~38 readings/s); the load
-                    stops 10 s after the last fault, but not before the spill has passed (day 3.5)
-  --kills N         kill -9 rounds over every role (default 3)
-  --high-water N    RW_INGEST_HIGH_WATER during the back-pressure phase, entries (default 600;
-                    the rest of the drill runs with the shipped default, 1,000,000)
-  --share-group G   RW_MQTT_SHARE_GROUP of ingest (default '': plain subscriptions by section,
-                    the shipped default; a name = one shared-subscription group)
-  --no-reference    skip the single-process comparison run at the end
-  --no-broker-kill  skip the kill -9 of Mosquitto
-  --keep            keep the temp folder (logs, data) even when the drill passes
-  --json FILE       also write the report as JSON
-Time budget: 14.5 minutes, after which the drill stops and fails.`;
-
+import { RedisKeys } from '../platform/redis/keys.js';
+import { checkAlerts, compareWithStore, metricSum, readAlertsAndTasks, spillExpectations, storedReadings } from './verify.js';
+import { USAGE, parseOptions } from './options.js';
 const RECOVERY_TARGET_MS = 10_000;
 /** RW_INGEST_HIGH_WATER outside the back-pressure phase: the shipped default. */
 const NORMAL_HIGH_WATER = 1_000_000;
@@ -81,64 +56,6 @@ const PATH_OF: Readonly<Record<string, IngressPath>> = {
 const pathOf = (stationId: string): IngressPath => PATH_OF[stationId] ?? 'mqtt';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Options {
-  loadS: number;
-  spanDays: number;
-  kills: number;
-  highWater: number;
-  reference: boolean;
-  brokerKill: boolean;
-  shareGroup: string;
-  keep: boolean;
-  json: string | undefined;
-}
-
-function parseOptions(argv: string[]): Options | string {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        'load-s': { type: 'string' },
-        'span-days': { type: 'string' },
-        kills: { type: 'string' },
-        'high-water': { type: 'string' },
-        'no-reference': { type: 'boolean' },
-        'no-broker-kill': { type: 'boolean' },
-        'share-group': { type: 'string' },
-        keep: { type: 'boolean' },
-        json: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    return (err as Error).message;
-  }
-  const v = parsed.values;
-  if (v.help) return '';
-  const num = (text: string | undefined, fallback: number, min: number, max: number, name: string): number => {
-    const n = text === undefined ? fallback : Number(text);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number from ${min} to ${max}`);
-    return n;
-  };
-  try {
-    return {
-      loadS: num(v['load-s'], 810, 60, 1200, 'load-s'),
-      spanDays: num(v['span-days'], 6, 3, 20, 'span-days'),
-      kills: num(v.kills, 3, 0, 10, 'kills'),
-      highWater: num(v['high-water'], 600, 10, 1_000_000, 'high-water'),
-      reference: !v['no-reference'],
-      brokerKill: !v['no-broker-kill'],
-      shareGroup: v['share-group'] ?? '',
-      keep: v.keep ?? false,
-      json: v.json,
-    };
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
   if (typeof options === 'string') {
@@ -275,26 +192,7 @@ async function main(argv: string[]): Promise<number> {
     );
     const influx = new InfluxStore({ url: deployment.influx.url, api: 'v1', database: deployment.database });
     const stationIds = [...registry.stations.keys()];
-    const drainDeadline = Date.now() + 180_000;
-    for (;;) {
-      const redis = deployment.probeRedis;
-      const groups = ((await redis.xinfo('GROUPS', `${deployment.prefix}:readings:0`).catch(() => [])) as unknown[][]).map(
-        fields,
-      );
-      const dispatch = ((await redis.xinfo('GROUPS', `${deployment.prefix}:alerts:events`).catch(() => [])) as unknown[][]).map(
-        fields,
-      );
-      const idle = (g: Record<string, unknown>): boolean => Number(g.pending) === 0 && (g.lag === null || Number(g.lag) === 0);
-      if (groups.length === 2 && groups.every(idle) && dispatch.every(idle)) break;
-      if (Date.now() > drainDeadline) {
-        const state = (g: Record<string, unknown>): string => `${String(g.name)} pending ${String(g.pending)} lag ${String(g.lag)}`;
-        log(
-          `the pipeline did not drain within 180 s (readings log: ${groups.map(state).join(', ') || 'no groups read'}; event log: ${dispatch.map(state).join(', ') || 'no groups read'}); comparing what is there`,
-        );
-        break;
-      }
-      await sleep(1000);
-    }
+    await waitForDrain(deployment, log, 180_000);
     clearInterval(sampler);
     await probe.close();
 
@@ -315,7 +213,7 @@ async function main(argv: string[]): Promise<number> {
         lost,
       };
     }
-    const deadLetters = Number(await deployment.probeRedis.xlen(`${deployment.prefix}:deadletters`).catch(() => -1));
+    const deadLetters = Number(await deployment.probeRedis.xlen(new RedisKeys(deployment.prefix).readingDeadLetters()).catch(() => -1));
 
     // Alerts and tasks.
     const { alerts, tasks } = await readAlertsAndTasks(deployment.probeRedis, registry, deployment.prefix);
@@ -330,23 +228,7 @@ async function main(argv: string[]): Promise<number> {
     if (options.reference) {
       log('reference: the same readings through every role in one process');
       const sent = load.messages.filter((m) => ledger.wasSent(m.stationId, tsOf(m)));
-      const ref = await referenceRun({
-        registry,
-        messages: sent,
-        tokens,
-        redisUrl: deployment.redis.url,
-        influxUrl: deployment.influx.url,
-        prefix: 'ref',
-        database: 'reference',
-      });
-      const drillSig = alertSignature(alerts);
-      const refSig = alertSignature(ref.alerts);
-      reference = {
-        same: drillSig.filter((a) => refSig.includes(a)).length,
-        onlyInDrill: drillSig.filter((a) => !refSig.includes(a)),
-        onlyInReference: refSig.filter((a) => !drillSig.includes(a)),
-        tasksSame: JSON.stringify(taskSignature(tasks)) === JSON.stringify(taskSignature(ref.tasks)),
-      };
+      reference = await compareWithReference({ registry, messages: sent, tokens, redisUrl: deployment.redis.url, influxUrl: deployment.influx.url }, alerts, tasks);
     }
 
     // Each lost reading is put down to the last fault injected before the gateway got its acknowledgement.

@@ -17,7 +17,9 @@ import { AckLedger } from './ack-ledger.js';
 import { withTimeout } from './deployment.js';
 import { MqttGateways } from './gateways.js';
 import { LoadDriver } from './load-driver.js';
-import { fields, readAlertsAndTasks } from './verify.js';
+import type { DrillReport } from './report.js';
+import { alertSignature, fields, readAlertsAndTasks, taskSignature } from './verify.js';
+import { RedisKeys } from '../platform/redis/keys.js';
 
 export interface ReferenceOptions {
   readonly registry: Registry;
@@ -71,9 +73,9 @@ export async function referenceRun(options: ReferenceOptions): Promise<{ alerts:
     const redis = ctx.redis('reference-probe');
     const deadline = Date.now() + (options.timeoutMs ?? 180_000);
     for (;;) {
-      const groups = ((await redis.xinfo('GROUPS', `${options.prefix}:readings:0`)) as unknown[][]).map(fields);
+      const groups = ((await redis.xinfo('GROUPS', new RedisKeys(options.prefix).readingsPartition(0))) as unknown[][]).map(fields);
       const dispatch = (
-        (await withTimeout(redis.xinfo('GROUPS', `${options.prefix}:alerts:events`) as Promise<unknown[][]>, 1000).catch(
+        (await withTimeout(redis.xinfo('GROUPS', new RedisKeys(options.prefix).eventLog()) as Promise<unknown[][]>, 1000).catch(
           () => [],
         )) as unknown[][]
       ).map(fields);
@@ -86,4 +88,24 @@ export async function referenceRun(options: ReferenceOptions): Promise<{ alerts:
   } finally {
     await lifecycle.close();
   }
+}
+
+/**
+ * Runs the same readings through every role in one process (prefix `ref`,
+ * database `reference`) and compares its alerts and tasks with the drill's.
+ */
+export async function compareWithReference(
+  options: Omit<ReferenceOptions, 'prefix' | 'database'>,
+  alerts: readonly Alert[],
+  tasks: readonly Task[],
+): Promise<NonNullable<DrillReport['reference']>> {
+  const ref = await referenceRun({ ...options, prefix: 'ref', database: 'reference' });
+  const drillSig = alertSignature(alerts);
+  const refSig = alertSignature(ref.alerts);
+  return {
+    same: drillSig.filter((a) => refSig.includes(a)).length,
+    onlyInDrill: drillSig.filter((a) => !refSig.includes(a)),
+    onlyInReference: refSig.filter((a) => !drillSig.includes(a)),
+    tasksSame: JSON.stringify(taskSignature(tasks)) === JSON.stringify(taskSignature(ref.tasks)),
+  };
 }

@@ -17,7 +17,7 @@ import { readingKey, type AckLedger, type AckRecord } from './ack-ledger.js';
 export async function storedReadings(influx: InfluxStore, stationIds: readonly string[]): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
   for (const stationId of stationIds) {
-    // `source` is written with every reading (ingest/line-protocol.ts), whatever values it carries.
+    // `source` is written with every reading (platform/influx/line-protocol.ts), whatever values it carries.
     const series = await influx.query(`SELECT "source" FROM water_quality WHERE station = ${quoteString(stationId)}`);
     out.set(
       stationId,
@@ -149,7 +149,7 @@ export function checkAlerts(alerts: readonly Alert[], tasks: readonly Task[]): A
     if (list.filter((t) => t.status !== 'closed').length > 1)
       duplicateTasks.push(`condition ${key} has ${list.length} tasks not closed`);
   }
-  // One task per section incident (alerts/task-incident.ts): a further alert of the section attaches to the open task.
+  // One task per section incident (alerts/joint-monitoring/task-incident.ts): a further alert of the section attaches to the open task.
   const openBySection = new Map<string, number>();
   for (const task of tasks)
     if (task.status !== 'closed') openBySection.set(task.sectionId, (openBySection.get(task.sectionId) ?? 0) + 1);
@@ -255,7 +255,7 @@ export const SPILL_EXCEEDANCE_SECTIONS = ['tp-fenhu', 'tp-jiashan'] as const;
 
 /**
  * Whether an alert must have opened a joint-monitoring task (policy.md
- * "Joint emergency monitoring"; alerts/task-rules.ts): a pollution alert at a
+ * "Joint emergency monitoring"; alerts/joint-monitoring/task-rules.ts): a pollution alert at a
  * boundary section that reached yellow or above, or a pre-warning of an
  * upstream arrival. Written out here on purpose, as an independent oracle.
  */

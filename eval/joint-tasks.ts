@@ -1,7 +1,7 @@
 /**
  * How many joint on-site tasks a scenario's alerts would open (issue 13 §9):
  * each raise of each episode is put to the alerts side's own rule
- * (alerts/task-rules.ts `taskTriggerFor`, default alerts settings), and, as
+ * (alerts/joint-monitoring/task-rules.ts `taskTriggerFor`, default alerts settings), and, as
  * the task store does, one task per section and incident: a qualifying raise
  * at a section whose task is still open (not yet through post-supervision)
  * attaches to it instead of opening another. The offline eval has no alerts

@@ -28,15 +28,8 @@
  * the offline figures; `--replay-batch N` sends N rows per MQTT message
  * (default 1). Method and definitions: docs/evaluation.md.
  */
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  checkSuddenChangeOptions,
-  DEFAULT_SUDDEN_CHANGE_OPTIONS,
-  SuddenChangeDetector,
-  type SignalSpec,
-  type SuddenChangeOptions,
-} from '../analytics/detectors/sudden-change.js';
+import { resolve } from 'node:path';
+import { DEFAULT_SUDDEN_CHANGE_OPTIONS, SuddenChangeDetector, type SignalSpec, type SuddenChangeOptions } from '../analytics/detectors/sudden-change.js';
 import { loadEvalStation } from './eval-config.js';
 import { evaluateStream, type EvalRange, type StreamEvaluation } from './evaluate-stream.js';
 import { loadGeccoCsv, type StreamRow } from './gecco.js';
@@ -47,112 +40,10 @@ import { printRiverReport, riverTargets } from './river-report.js';
 import { riverScenarioSpecs, runRiverScenario } from './river-scenarios.js';
 import { scenarioFigures, type ScenarioFigures } from './river-summary.js';
 import { loadRegistryFile } from '../config/index.js';
+import { DEFAULT_SPLIT, ROOT, parseArgs, type Args } from './args.js';
+import { HEADER, line, num, pct, verdict } from './tables.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NAIVE_HINDSIGHT_Z = [8, 12];
-/** Issue 13's targets, judged out of sample (the pooled score stretches of the folds). */
-const TARGETS = { eventRecall: 0.95, falseAlarmEpisodesPerDay: 0.5, f1: 0.75, medianDelayMin: 5 };
-
-interface Args {
-  data: string;
-  set: Partial<SuddenChangeOptions>;
-  json: boolean;
-  details: boolean;
-  sensitivity: boolean;
-  river: boolean;
-  riverOnly: boolean;
-  quick: boolean;
-  replayMqtt: boolean;
-  replayBatch: number;
-  fitUntil: number | undefined;
-  scoreFrom: number | undefined;
-}
-
-/** Where the default folds split the GECCO development file: August | September, local time. */
-const DEFAULT_SPLIT = Date.parse('2016-09-01T00:00:00+02:00');
-
-function dateArg(flag: string, v: string | undefined): number {
-  const t = Date.parse(v ?? '');
-  if (!Number.isFinite(t)) throw new Error(`${flag} needs a date, e.g. 2016-09-01T00:00+02:00`);
-  return t;
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = {
-    data: resolve(ROOT, '../shared/data/gecco2018/water_quality_aug_sep_2016.csv'),
-    set: {},
-    json: false,
-    details: false,
-    sensitivity: false,
-    river: true,
-    riverOnly: false,
-    quick: false,
-    replayMqtt: false,
-    replayBatch: 1,
-    fitUntil: undefined,
-    scoreFrom: undefined,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--data') args.data = resolve(argv[++i] ?? '');
-    else if (a === '--json') args.json = true;
-    else if (a === '--details') args.details = true;
-    else if (a === '--sensitivity') args.sensitivity = true;
-    else if (a === '--no-river') args.river = false;
-    else if (a === '--river-only') args.riverOnly = true;
-    else if (a === '--quick') args.quick = true;
-    else if (a === '--replay-mqtt') args.replayMqtt = true;
-    else if (a === '--fit-until') args.fitUntil = dateArg(a, argv[++i]);
-    else if (a === '--score-from') args.scoreFrom = dateArg(a, argv[++i]);
-    else if (a === '--replay-batch') {
-      args.replayBatch = Number(argv[++i]);
-      if (!Number.isInteger(args.replayBatch) || args.replayBatch < 1 || args.replayBatch > 1000)
-        throw new Error('--replay-batch needs a whole number from 1 to 1000');
-    } else if (a === '--set') {
-      const [k, v] = (argv[++i] ?? '').split('=');
-      if (!k || v === undefined) throw new Error(`--set needs key=value`);
-      (args.set as Record<string, unknown>)[k] = v === 'true' ? true : v === 'false' ? false : Number(v);
-    } else throw new Error(`unknown argument ${a}`);
-  }
-  if ((args.fitUntil === undefined) !== (args.scoreFrom === undefined))
-    throw new Error('--fit-until and --score-from go together');
-  if (args.fitUntil !== undefined && args.scoreFrom !== undefined && args.scoreFrom < args.fitUntil)
-    throw new Error('--score-from must not be before --fit-until: the scored labels may not be the fitted ones');
-  const problems = checkSuddenChangeOptions(args.set as Record<string, unknown>);
-  if (problems.length > 0) throw new Error(problems.join('\n'));
-  return args;
-}
-
-const pct = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '–');
-const num = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
-
-function line(name: string, m: EvalMetrics): string {
-  return [
-    name.padEnd(22),
-    pct(m.precision).padStart(6),
-    pct(m.recall).padStart(6),
-    pct(m.f1).padStart(6),
-    `${m.eventsDetected}/${m.events}`.padStart(6),
-    `${m.eventsDetectedLenient}/${m.events}`.padStart(8),
-    String(m.falseAlarmEpisodes).padStart(5),
-    num(m.falseAlarmEpisodesPerDay, 2).padStart(7),
-    String(m.falseAlarmRows).padStart(7),
-    num(m.medianDelayMin).padStart(7),
-    num(m.meanDelayMin).padStart(6),
-  ].join(' ');
-}
-
-const HEADER = `${'detector / rows'.padEnd(22)} ${'P'.padStart(6)} ${'R'.padStart(6)} ${'F1'.padStart(6)} ${'events'.padStart(6)} ${'lenient'.padStart(8)} ${'FA ep'.padStart(5)} ${'FA/day'.padStart(7)} ${'FA rows'.padStart(7)} ${'med dly'.padStart(7)} ${'mean'.padStart(6)}`;
-
-function verdict(m: Pick<EvalMetrics, 'f1' | 'falseAlarmEpisodesPerDay' | 'medianDelayMin'> & { eventRecall: number }): string {
-  const ok = (b: boolean): string => (b ? 'met' : 'NOT met');
-  return [
-    `event recall ${pct(m.eventRecall)} (target ≥ ${TARGETS.eventRecall}): ${ok(m.eventRecall >= TARGETS.eventRecall)}`,
-    `false-alarm episodes/day ${num(m.falseAlarmEpisodesPerDay, 2)} (target ≤ ${TARGETS.falseAlarmEpisodesPerDay}): ${ok(m.falseAlarmEpisodesPerDay <= TARGETS.falseAlarmEpisodesPerDay)}`,
-    `point F1 ${pct(m.f1)} (target ≥ ${TARGETS.f1}): ${ok(m.f1 >= TARGETS.f1)}`,
-    `median delay ${num(m.medianDelayMin)} min (target ≤ ${TARGETS.medianDelayMin}): ${ok(m.medianDelayMin <= TARGETS.medianDelayMin)}`,
-  ].join('\n  ');
-}
 
 const GECCO_REGISTRY = resolve(ROOT, 'config/eval/gecco-registry.yaml');
 const GECCO_PARAMETERS = resolve(ROOT, 'config/eval/gecco-parameters.yaml');

@@ -1,7 +1,7 @@
 /**
  * GECCO end to end (`npm run eval -- --replay-mqtt`, issue 5 "Evaluation":
  * "Run it once end to end too"). Starts real Redis, Mosquitto and InfluxDB
- * (platform/local-services.ts) on free loopback ports in a temp folder, runs
+ * (platform/local/services.ts) on free loopback ports in a temp folder, runs
  * the roles ingest, store, analytics and alerts in this process through the
  * same composition as the CLI (loadConfig → createContext → ROLE_BUILDERS)
  * with RW_REGISTRY_FILE=config/eval/gecco-registry.yaml, publishes every row

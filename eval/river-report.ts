@@ -53,7 +53,7 @@ export function printRiverReport(figs: readonly ScenarioFigures[], out: Out = co
     );
   }
   out('runoff = blue rain-runoff notices (not pollution); tasks = joint on-site tasks the default task rules would open');
-  out('(alerts/task-rules.ts: yellow and above at boundary sections, pre-warnings of yellow-or-worse origins; one per section incident).');
+  out('(alerts/joint-monitoring/task-rules.ts: yellow and above at boundary sections, pre-warnings of yellow-or-worse origins; one per section incident).');
 
   const withSpills = figs.filter((f) => f.spills.length > 0);
   out('');

@@ -57,3 +57,16 @@ export function escalationPlan(
   }
   return { intervalMs, chain, next };
 }
+
+/** When an alert's timer must fire next: end of its auto-resolve hold once cleared, its next reminder while open. */
+export function alertDueTimes(
+  alert: { readonly status: string; readonly clearedAt?: number | undefined; readonly openedAt: number; readonly reminders: number; readonly level?: AlertLevel | undefined },
+  config: EscalationConfig & { readonly autoResolveHoldMs: number },
+): number[] {
+  if (alert.status === 'resolved') return [];
+  const dues: number[] = [];
+  if (alert.clearedAt !== undefined) dues.push(alert.clearedAt + config.autoResolveHoldMs);
+  const reminderMs = reminderIntervalFor(alert.level, config);
+  if (alert.status === 'open' && reminderMs > 0) dues.push(alert.openedAt + (alert.reminders + 1) * reminderMs);
+  return dues;
+}

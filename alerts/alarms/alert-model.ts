@@ -22,7 +22,7 @@ export const ALERT_TRANSITION_TYPES = [
   'reraised',
   'resolved',
   'reminder',
-  // Transfer with feedback (issue 18, alerts/transfer-model.ts): recorded, notified by the transfer service.
+  // Transfer with feedback (issue 18, alerts/joint-monitoring/transfer-model.ts): recorded, notified by the transfer service.
   'transferred',
   'transfer-accepted',
   'transfer-refused',

@@ -11,16 +11,8 @@
 import { levelRank, type AlertLevel, type Registry } from '../../domain/index.js';
 import type { AlertSummary } from '../alarms/alert-model.js';
 import type { Problem, Task, TaskTransition, TaskTrigger } from './task-model.js';
-import {
-  SYSTEM,
-  checkedIn,
-  escalationChain,
-  maybeStartHold,
-  partiesFor,
-  unchanged,
-  withTransitions,
-  type TimingConfig,
-} from './task-rules.js';
+import { SYSTEM, checkedIn, escalationChain, partiesFor, unchanged, withTransitions, type TimingConfig } from './task-rules.js';
+import { maybeStartHold } from './on-site-steps.js';
 
 type Change = { ok: true; task: Task; added: readonly TaskTransition[] };
 

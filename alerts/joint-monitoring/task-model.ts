@@ -90,7 +90,7 @@ export const TASK_TRANSITION_TYPES = [
   'problem-progress',
   'problem-closed',
   'problem-escalated',
-  // Transfer with feedback (issue 18, alerts/transfer-model.ts).
+  // Transfer with feedback (issue 18, alerts/joint-monitoring/transfer-model.ts).
   'transferred',
   'transfer-accepted',
   'transfer-refused',

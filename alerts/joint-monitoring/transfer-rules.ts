@@ -1,5 +1,5 @@
 /**
- * The rules of a transfer (alerts/transfer-model.ts): create, accept, refuse,
+ * The rules of a transfer (alerts/joint-monitoring/transfer-model.ts): create, accept, refuse,
  * report the result, and escalate a missed deadline to the lowest common
  * superior of sender and receiver, then one level up per escalation
  * interval. Deadlines by the level of what was transferred

@@ -14,7 +14,7 @@
  *    BinomialCDF(n; m, p) ≥ `eventProbability`, n such rows among m, each
  *    with probability p in normal operation. With the defaults that is 2
  *    outlier rows, or 3 strong rows, among the last 5. One odd row never
- *    starts an event, whatever the options.
+ *    starts an event, whatever the options (decision-window.ts).
  * 4. The event ends after `clearMinSamples` rows and `clearAfterMs` without
  *    any outlying quality signal. Values seen in an event never join the
  *    baseline, and what the readings from `eventLookbackMs` before the event
@@ -30,7 +30,7 @@
  * defaults work for minute data, 5-minute data and 4-hour nutrient cycles.
  * Pure: no I/O, no clock; time comes with each row.
  */
-import { minOutliersForEvent } from './binomial.js';
+import { DecisionWindow, MULTI, STRONG, type DecisionRows } from './decision-window.js';
 import { IntervalEstimate } from './interval-estimate.js';
 import { SignalBaseline, type BaselineScore, type SignalBaselineState } from './robust-baseline.js';
 import { resolveSuddenChangeOptions, type SuddenChangeOptions } from './sudden-change-options.js';
@@ -73,7 +73,7 @@ export interface SuddenChangeResult {
 export interface SuddenChangeSnapshot {
   version: 1;
   signals: Record<string, SignalBaselineState>;
-  rows: { ts: number[]; kind: number[] };
+  rows: DecisionRows;
   inEvent: boolean;
   quietRows: number;
   lastOutlierTs: number | null;
@@ -82,10 +82,6 @@ export interface SuddenChangeSnapshot {
   qualityIntervalMs: number | null;
   lastContextTs: number | null;
 }
-
-/** Row kinds kept in the decision window (bit flags). */
-const MULTI = 1;
-const STRONG = 2;
 
 interface Signal {
   readonly spec: SignalSpec;
@@ -98,8 +94,7 @@ export class SuddenChangeDetector {
   readonly #quality: Signal[];
   readonly #context: Signal[];
   /** Decision window: row timestamps and kinds, oldest first. */
-  #rowTs: number[] = [];
-  #rowKind: number[] = [];
+  #window: DecisionWindow;
   #inEvent = false;
   #quietRows = 0;
   #lastOutlierTs: number | undefined;
@@ -107,12 +102,10 @@ export class SuddenChangeDetector {
   #lastQualityTs: number | undefined;
   #qualityInterval = new IntervalEstimate();
   #lastContextTs: number | undefined;
-  /** Threshold counts per window size (BED), cached. */
-  readonly #needMulti = new Map<number, number>();
-  readonly #needStrong = new Map<number, number>();
 
   constructor(signals: SignalSpec[], options: Partial<SuddenChangeOptions> = {}) {
     this.#o = resolveSuddenChangeOptions(options);
+    this.#window = new DecisionWindow(this.#o);
     const seen = new Set<string>();
     this.#signals = [];
     for (const spec of signals) {
@@ -191,9 +184,9 @@ export class SuddenChangeDetector {
       const kind =
         (outliers.length >= o.minParameters + (explained ? 1 : 0) ? MULTI : 0) |
         (!explained && maxZ >= o.strongOutlierThreshold ? STRONG : 0);
-      this.#pushRow(ts, kind);
+      this.#window.push(ts, kind);
       if (!this.#inEvent) {
-        if (this.#eventEvidence()) {
+        if (this.#window.eventEvidence(this.#qualityInterval.ms)) {
           this.#taint(ts - o.eventLookbackMs, ts + o.eventGuardMs);
           this.#inEvent = true;
           this.#quietRows = 0;
@@ -235,7 +228,7 @@ export class SuddenChangeDetector {
     return {
       version: 1,
       signals,
-      rows: { ts: [...this.#rowTs], kind: [...this.#rowKind] },
+      rows: this.#window.toJSON(),
       inEvent: this.#inEvent,
       quietRows: this.#quietRows,
       lastOutlierTs: this.#lastOutlierTs ?? null,
@@ -259,9 +252,7 @@ export class SuddenChangeDetector {
       const state = snapshot.signals[s.spec.key];
       if (state) s.baseline = SignalBaseline.fromJSON(state, s.spec.precision, d.#o);
     }
-    const n = Math.min(snapshot.rows.ts.length, snapshot.rows.kind.length);
-    d.#rowTs = snapshot.rows.ts.slice(0, n);
-    d.#rowKind = snapshot.rows.kind.slice(0, n);
+    d.#window = new DecisionWindow(d.#o, snapshot.rows);
     d.#inEvent = snapshot.inEvent === true;
     d.#quietRows = Number.isFinite(snapshot.quietRows) ? snapshot.quietRows : 0;
     d.#lastOutlierTs = snapshot.lastOutlierTs ?? undefined;
@@ -286,54 +277,11 @@ export class SuddenChangeDetector {
     for (const s of this.#signals) s.baseline.taint(fromTs, untilTs);
   }
 
-  #pushRow(ts: number, kind: number): void {
-    this.#rowTs.push(ts);
-    this.#rowKind.push(kind);
-    // Keep rows inside the time window, but never fewer than the floor in samples.
-    const cutoff = ts - this.#o.decisionWindowMs;
-    let drop = 0;
-    while (this.#rowTs.length - drop > this.#o.decisionMinSamples && (this.#rowTs[drop] as number) <= cutoff) drop++;
-    if (drop > 0) {
-      this.#rowTs.splice(0, drop);
-      this.#rowKind.splice(0, drop);
-    }
-  }
-
-  /** BED over the decision window, for outlier rows and for strong single-signal rows. */
-  #eventEvidence(): boolean {
-    const m = Math.max(this.#rowKind.length, this.#o.decisionMinSamples);
-    let multi = 0;
-    let strong = 0;
-    for (const k of this.#rowKind) {
-      if (k & MULTI) multi++;
-      if (k & STRONG) strong++;
-    }
-    // "One odd sample never alarms": at least two rows, whatever the binomial says; and never more rows than
-    // arrive within eventMaxWaitMs (sparse data: an hourly plume must not need three hours to confirm).
-    if (multi < 2 && strong < 2) return false;
-    const interval = this.#qualityInterval.ms;
-    const byTime = interval !== undefined && interval > 0 ? Math.floor(this.#o.eventMaxWaitMs / interval) + 1 : Infinity;
-    return (
-      (multi >= 2 && multi >= Math.max(2, Math.min(this.#need(this.#needMulti, m, this.#o.outlierProbability), byTime))) ||
-      (strong >= 2 && strong >= Math.max(2, Math.min(this.#need(this.#needStrong, m, this.#o.strongOutlierProbability), byTime)))
-    );
-  }
-
-  #need(cache: Map<number, number>, m: number, p: number): number {
-    let n = cache.get(m);
-    if (n === undefined) {
-      n = minOutliersForEvent(m, p, this.#o.eventProbability);
-      cache.set(m, n);
-    }
-    return n;
-  }
-
   #endEvent(): void {
     this.#inEvent = false;
     this.#quietRows = 0;
     // The evidence that raised the event is spent; a new event needs new evidence.
-    this.#rowTs = [];
-    this.#rowKind = [];
+    this.#window.clear();
   }
 }
 

@@ -11,101 +11,17 @@
  *    (Registry.downstreamChain); leading edge ≈ 0.89 × t_p (Jobson 1997);
  *    spread σ_t = √(2·D_L·L/U³) or a fraction of t_p; the plume passes
  *    roughly t_p ± 2σ_t (domain-facts §6).
+ *
+ * The arrival window is arrival-window.ts, the attribution verdict
+ * reach-attribution.ts; this file is the pre-warning tracker.
  */
-import type { AlertEvent, AlertLevel, ClassLimit, Registry, Section } from '../../domain/index.js';
+import type { AlertEvent, AlertLevel, Registry, Section } from '../../domain/index.js';
 import { levelRank } from '../../domain/index.js';
 import type { UpstreamOptions } from '../options.js';
+import { predictArrivals, type ArrivalEstimate } from './arrival-window.js';
 
-/** Expected passage of a plume at a section, in seconds after it passed the origin. */
-export interface ArrivalEstimate {
-  readonly distanceKm: number;
-  /** t_p: peak travel time. */
-  readonly peakS: number;
-  /** 0.89 × t_p by default. */
-  readonly leadingEdgeS: number;
-  readonly sigmaS: number;
-  /** Window start: the earlier of the leading edge and t_p − k·σ_t (never negative). */
-  readonly fromS: number;
-  /** Window end: t_p + k·σ_t. */
-  readonly toS: number;
-}
-
-/** Arrival window for a channel distance and a peak travel time. */
-export function arrivalWindow(distanceKm: number, travelS: number, o: UpstreamOptions): ArrivalEstimate {
-  const lengthM = distanceKm * 1000;
-  const velocityMps = travelS > 0 ? lengthM / travelS : 0;
-  const sigmaS =
-    o.spreadMode === 'dispersion' && velocityMps > 0
-      ? Math.sqrt((2 * o.dispersionM2s * lengthM) / velocityMps ** 3)
-      : o.spreadFraction * travelS;
-  const leadingEdgeS = o.leadingEdgeFactor * travelS;
-  return {
-    distanceKm,
-    peakS: travelS,
-    leadingEdgeS,
-    sigmaS,
-    fromS: Math.max(0, Math.min(leadingEdgeS, travelS - o.spreadSigmas * sigmaS)),
-    toS: travelS + o.spreadSigmas * sigmaS,
-  };
-}
-
-export interface DownstreamArrival extends ArrivalEstimate {
-  readonly section: Section;
-}
-
-/** Arrival estimates at every section below `originSectionId` within `maxTravelMs`, nearest first. */
-export function predictArrivals(registry: Registry, originSectionId: string, o: UpstreamOptions): DownstreamArrival[] {
-  return registry
-    .downstreamChain(originSectionId)
-    .filter((link) => link.travelS * 1000 <= o.maxTravelMs)
-    .map((link) => ({ section: link.section, ...arrivalWindow(link.distanceKm, link.travelS, o) }));
-}
-
-/** Result of comparing a section with its upstream section(s) for one parameter. */
-export interface Attribution {
-  /** `reach`: markedly worse than every upstream section with data; `upstream`: it came from upstream; `unknown`: no upstream data. */
-  readonly verdict: 'reach' | 'upstream' | 'unknown';
-  readonly upstream: readonly { readonly sectionId: string; readonly value: number | undefined }[];
-  /** For `reach`: the reach(es) and the jurisdiction responsible for it. */
-  readonly reach?: { readonly fromSectionIds: readonly string[]; readonly toSectionId: string; readonly agencyId: string };
-}
-
-/** Whether `down` is markedly worse than `up` for a limit of this kind. */
-export function markedlyWorse(down: number, up: number, limit: ClassLimit, o: UpstreamOptions): boolean {
-  if (limit.kind === 'upper')
-    return down > up * (1 + o.markedlyWorseRatio) && down - up >= o.markedlyWorseMinFractionOfLimit * limit.value;
-  if (limit.kind === 'lower')
-    return down < up * (1 - o.markedlyWorseRatio) && up - down >= o.markedlyWorseMinFractionOfLimit * limit.value;
-  return false;
-}
-
-/**
- * Compares a section's value with its upstream sections' values (each taken
- * near the time the water passed them). Undefined for pH (no meaningful
- * "markedly worse" ratio) and for sections without upstream sections.
- */
-export function attribute(
-  registry: Registry,
-  section: Section,
-  value: number,
-  upstream: readonly { sectionId: string; value: number | undefined }[],
-  limit: ClassLimit,
-  o: UpstreamOptions,
-): Attribution | undefined {
-  if (limit.kind === 'range' || upstream.length === 0) return undefined;
-  const known = upstream.filter((u): u is { sectionId: string; value: number } => u.value !== undefined);
-  if (known.length === 0) return { verdict: 'unknown', upstream };
-  if (known.every((u) => markedlyWorse(value, u.value, limit, o))) {
-    // The reach just above a section lies on the section's upstream side (for a boundary section, the upstream jurisdiction).
-    const agencyId = registry.section(section.id)?.upstreamAgencyId ?? section.upstreamAgencyId;
-    return {
-      verdict: 'reach',
-      upstream,
-      reach: { fromSectionIds: known.map((u) => u.sectionId), toSectionId: section.id, agencyId },
-    };
-  }
-  return { verdict: 'upstream', upstream };
-}
+export { arrivalWindow, predictArrivals, type ArrivalEstimate, type DownstreamArrival } from './arrival-window.js';
+export { attribute, markedlyWorse, type Attribution } from './reach-attribution.js';
 
 interface Trigger {
   onsetTs: number;
@@ -294,7 +210,7 @@ export class UpstreamArrivalTracker {
         values,
         windowS: Math.round((w.toTs - w.fromTs) / 1000),
         originSectionId: origin,
-        // The highest level among the origin's alerts behind it: whether it opens a joint task (alerts/task-rules.ts).
+        // The highest level among the origin's alerts behind it: whether it opens a joint task (alerts/joint-monitoring/task-rules.ts).
         ...(originLevel !== undefined ? { originLevel } : {}),
         sourceActive: w.sourceActive,
         reason,

@@ -8,11 +8,11 @@
  * `class` integer 1–6 and `deciding` string), one point per hour. Pure.
  */
 import { quoteIdent, quoteString } from '../../platform/influx/client.js';
-import { READINGS_MEASUREMENT } from '../../platform/influx/line-protocol.js';
+import { READINGS_MEASUREMENT, SECTION_CLASS_MEASUREMENT } from '../../platform/influx/schema.js';
 import type { TimeRange } from './time-range.js';
 
-/** Measurement analytics writes the hourly class of each section into (the contract with issue 5). */
-export const SECTION_CLASS_MEASUREMENT = 'section_class';
+/** Measurement analytics writes the hourly class of each section into (platform/influx/schema.ts). */
+export { SECTION_CLASS_MEASUREMENT };
 
 export type Aggregate = 'mean' | 'min' | 'max';
 export const AGGREGATES: readonly Aggregate[] = ['mean', 'min', 'max'];

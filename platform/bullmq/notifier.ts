@@ -9,13 +9,14 @@
  * the next agency by at most one attempt (`webhook.timeoutMs`), never by
  * its retries.
  */
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, type ConnectionOptions, type Job, type Worker } from 'bullmq';
+import { closeAll, startWorker } from './workers.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock, Registry } from '../../domain/index.js';
 import type { AlertSummary, AlertTransition } from '../../alerts/alarms/alert-model.js';
 import type { AlertsConfig } from '../../alerts/config.js';
-import type { AlertKeys } from '../redis/keys.js';
+import type { RedisKeys } from '../redis/keys.js';
 import type { AlertsMetrics } from '../redis/alerts/alerts-metrics.js';
 import type { Recipient } from '../../alerts/alarms/recipients.js';
 import type { TaskSummary, TaskTransition } from '../../alerts/joint-monitoring/task-model.js';
@@ -69,7 +70,7 @@ export function deliveryIdOf(sourceId: string, agencyId: string): string {
 export interface NotifierDeps {
   readonly connection: ConnectionOptions;
   readonly redis: Redis;
-  readonly keys: AlertKeys;
+  readonly keys: RedisKeys;
   readonly registry: Registry;
   readonly config: AlertsConfig;
   readonly clock: Clock;
@@ -121,26 +122,14 @@ export class Notifier {
   /** Starts the delivery worker. */
   async start(): Promise<void> {
     if (this.#worker) return;
-    const { config, connection, logger } = this.#deps;
-    this.#worker = new Worker<NotificationJobData>(NOTIFY_QUEUE, (job) => this.#process(job), {
-      connection,
-      prefix: config.queuePrefix,
-      concurrency: config.webhook.concurrency,
-      lockDuration: config.lockDurationMs,
-      stalledInterval: config.stalledIntervalMs,
-      maxStalledCount: 5,
-    });
-    this.#worker.on('error', (err) => logger.error({ err }, 'notify worker error'));
-    await this.#worker.waitUntilReady();
+    this.#worker = await startWorker<NotificationJobData>(this.#deps, NOTIFY_QUEUE, (job) => this.#process(job), { concurrency: this.#deps.config.webhook.concurrency });
   }
 
   /** Stops the worker; `force` abandons active deliveries (they are retried as stalled jobs). */
   async close(force = false): Promise<void> {
-    const errors: unknown[] = [];
-    await this.#worker?.close(force).catch((err: unknown) => errors.push(err));
+    const worker = this.#worker;
     this.#worker = undefined;
-    await this.queue.close().catch((err: unknown) => errors.push(err));
-    if (errors.length > 0) throw new AggregateError(errors, 'closing the notifier failed');
+    await closeAll('the notifier', [worker], [this.queue], force);
   }
 
   /** Recent delivery records, newest first. */

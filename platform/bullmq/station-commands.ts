@@ -6,12 +6,13 @@
  * on the task which stations acknowledged. Job ids are fixed per (task,
  * station, action, epoch), so adding the flow twice is ignored.
  */
-import { FlowProducer, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { FlowProducer, UnrecoverableError, type ConnectionOptions, type Job, type Worker } from 'bullmq';
+import { closeAll, startWorker } from './workers.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock, Registry, StationCommand, StationCommandAck, StationCommander } from '../../domain/index.js';
 import type { AlertsConfig } from '../../alerts/config.js';
-import type { AlertKeys } from '../redis/keys.js';
+import type { RedisKeys } from '../redis/keys.js';
 
 export const COMMANDS_QUEUE = 'alerts-commands';
 export const SAMPLING_QUEUE = 'alerts-sampling';
@@ -39,7 +40,7 @@ export interface CommandOutcome {
 export interface StationCommandsDeps {
   readonly connection: ConnectionOptions;
   readonly redis: Redis;
-  readonly keys: AlertKeys;
+  readonly keys: RedisKeys;
   readonly registry: Registry;
   readonly config: AlertsConfig;
   readonly clock: Clock;
@@ -152,39 +153,28 @@ export class StationCommands {
 
   async start(): Promise<void> {
     if (this.#workers.length > 0) return;
-    const { connection, config, logger } = this.#deps;
-    const common = {
-      connection,
-      prefix: config.queuePrefix,
-      lockDuration: config.lockDurationMs,
-      stalledInterval: config.stalledIntervalMs,
-      maxStalledCount: 5,
-    };
-    const parent = new Worker<SamplingJobData>(SAMPLING_QUEUE, (job) => this.#processParent(job), { ...common, concurrency: 4 });
-    this.#workers.push(parent);
+    const { config } = this.#deps;
+    this.#workers.push(await startWorker<SamplingJobData>(this.#deps, SAMPLING_QUEUE, (job) => this.#processParent(job), { concurrency: 4 }));
     if (this.#deps.commander) {
-      const commands = new Worker<CommandJobData, CommandOutcome>(COMMANDS_QUEUE, (job) => this.#processCommand(job), {
-        ...common,
+      const commands = await startWorker<CommandJobData, CommandOutcome>(this.#deps, COMMANDS_QUEUE, (job) => this.#processCommand(job), {
         concurrency: 16,
         settings: {
           backoffStrategy: (attemptsMade: number) =>
             Math.min(config.commandRetryMaxMs, config.commandRetryBaseMs * 2 ** Math.max(0, attemptsMade - 1)),
         },
       });
-      this.#workers.push(commands);
+      this.#workers.push(commands as Worker);
     }
-    for (const worker of this.#workers)
-      worker.on('error', (err) => logger.error({ err, queue: worker.name }, 'command worker error'));
-    await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
   }
 
   async close(force = false): Promise<void> {
-    const errors: unknown[] = [];
-    await Promise.all(this.#workers.map((w) => w.close(force).catch((err: unknown) => errors.push(err))));
+    const workers = this.#workers;
     this.#workers = [];
-    await this.#flows.close().catch((err: unknown) => errors.push(err));
-    for (const set of this.#waiters.values()) set.clear();
-    if (errors.length > 0) throw new AggregateError(errors, 'closing station commands failed');
+    try {
+      await closeAll('station commands', workers, [this.#flows], force);
+    } finally {
+      for (const set of this.#waiters.values()) set.clear();
+    }
   }
 
   async #processCommand(job: Job<CommandJobData, CommandOutcome>): Promise<CommandOutcome> {

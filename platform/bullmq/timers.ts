@@ -5,7 +5,8 @@
  * or early changes nothing wrong. Job ids carry the due time, so scheduling
  * the same due twice adds one job.
  */
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, type ConnectionOptions, type Job, type Worker } from 'bullmq';
+import { closeAll, startWorker } from './workers.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/index.js';
 import type { AlertsConfig } from '../../alerts/config.js';
@@ -63,24 +64,12 @@ export class Timers {
 
   async start(): Promise<void> {
     if (this.#worker) return;
-    const { connection, config, logger } = this.#deps;
-    this.#worker = new Worker<TimerJobData>(TIMERS_QUEUE, (job: Job<TimerJobData>) => this.#deps.onDue(job.data), {
-      connection,
-      prefix: config.queuePrefix,
-      concurrency: 4,
-      lockDuration: config.lockDurationMs,
-      stalledInterval: config.stalledIntervalMs,
-      maxStalledCount: 5,
-    });
-    this.#worker.on('error', (err) => logger.error({ err }, 'timer worker error'));
-    await this.#worker.waitUntilReady();
+    this.#worker = await startWorker<TimerJobData>(this.#deps, TIMERS_QUEUE, (job: Job<TimerJobData>) => this.#deps.onDue(job.data), { concurrency: 4 });
   }
 
   async close(force = false): Promise<void> {
-    const errors: unknown[] = [];
-    await this.#worker?.close(force).catch((err: unknown) => errors.push(err));
+    const worker = this.#worker;
     this.#worker = undefined;
-    await this.#queue.close().catch((err: unknown) => errors.push(err));
-    if (errors.length > 0) throw new AggregateError(errors, 'closing timers failed');
+    await closeAll('timers', [worker], [this.#queue], force);
   }
 }

@@ -9,18 +9,18 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { parseEntry, type LiveEvent } from '../redis/alerts/index.js';
+import { StreamGroupReader } from '../redis/stream-group.js';
+import { ALERT_MEASUREMENT, escapeTag, stringField } from './schema.js';
 import type { InfluxStore } from './client.js';
 
 /** Consumer group of the event log that feeds InfluxDB. */
 export const ALERT_POINTS_GROUP = 'influx-alert-points';
-export const ALERT_MEASUREMENT = 'alert';
+export { ALERT_MEASUREMENT };
 const BATCH = 200;
 const BLOCK_MS = 1000;
 
-type RawEntries = [string, [string, string[]][]][] | null;
-
-const tag = (v: string): string => v.replace(/[,= \\]/g, (c) => `\\${c}`);
-const text = (v: string): string => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+const tag = escapeTag;
+const text = stringField;
 
 /**
  * The line of an event, or undefined when it is not an alert opening.
@@ -51,69 +51,39 @@ export interface InfluxAlertPointsDeps {
 }
 
 export class InfluxAlertPoints {
-  readonly #deps: InfluxAlertPointsDeps;
-  #blocking: Redis | undefined;
-  #loop: Promise<void> | undefined;
-  #stopped = false;
+  readonly #reader: StreamGroupReader;
 
   constructor(deps: InfluxAlertPointsDeps) {
-    this.#deps = deps;
-  }
-
-  async start(): Promise<void> {
-    if (this.#loop) return;
-    this.#stopped = false;
-    this.#blocking = this.#deps.redis.duplicate({ connectionName: `rw-alert-points-${this.#deps.consumer}` });
-    await this.#ensureGroup();
-    this.#loop = this.#run();
-  }
-
-  async close(): Promise<void> {
-    this.#stopped = true;
-    this.#blocking?.disconnect();
-    await this.#loop;
-    this.#loop = undefined;
-    this.#blocking = undefined;
-  }
-
-  async #ensureGroup(): Promise<void> {
-    try {
-      // From the start of the log: alerts opened before this writer first ran are counted too.
-      await this.#deps.redis.xgroup('CREATE', this.#deps.streamKey, ALERT_POINTS_GROUP, '0', 'MKSTREAM');
-    } catch (err) {
-      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
-    }
-  }
-
-  async #run(): Promise<void> {
-    const { redis, streamKey, influx, consumer, logger } = this.#deps;
-    let pending = true;
-    while (!this.#stopped) {
-      try {
-        const args: (string | number)[] = ['GROUP', ALERT_POINTS_GROUP, consumer, 'COUNT', BATCH];
-        if (!pending) args.push('BLOCK', BLOCK_MS);
-        args.push('STREAMS', streamKey, pending ? '0' : '>');
-        const raw = (await this.#blocking!.call('XREADGROUP', ...args)) as RawEntries;
-        const entries = raw?.[0]?.[1] ?? [];
-        if (pending && entries.length === 0) {
-          pending = false;
-          continue;
-        }
-        const lines = entries.flatMap((entry) => {
+    this.#reader = new StreamGroupReader({
+      redis: deps.redis,
+      streamKey: deps.streamKey,
+      group: ALERT_POINTS_GROUP,
+      consumer: deps.consumer,
+      connectionName: `rw-alert-points-${deps.consumer}`,
+      logger: deps.logger,
+      what: 'alert points',
+      batch: BATCH,
+      blockMs: BLOCK_MS,
+      retryMs: 1000,
+      handle: async (entries, reader) => {
+        const lines = entries.flatMap(([id, fields]) => {
           // A pending entry trimmed from the stream comes back with null fields.
-          const parsed = entry[1] ? parseEntry(entry) : undefined;
+          const parsed = fields ? parseEntry([id, fields]) : undefined;
           const line = parsed ? alertPointLine(parsed.event) : undefined;
           return line ? [line] : [];
         });
-        await influx.writeLines(lines);
-        if (entries.length > 0) await redis.xack(streamKey, ALERT_POINTS_GROUP, ...entries.map(([id]) => id));
-      } catch (err) {
-        if (this.#stopped) break;
-        if (String((err as Error).message).includes('NOGROUP')) await this.#ensureGroup().catch(() => undefined);
-        logger.warn({ err }, 'alert points: read or write failed; retrying');
-        pending = true;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
+        await deps.influx.writeLines(lines);
+        await reader.ack(entries.map(([id]) => id));
+        return true;
+      },
+    });
+  }
+
+  start(): Promise<void> {
+    return this.#reader.start();
+  }
+
+  close(): Promise<void> {
+    return this.#reader.close();
   }
 }

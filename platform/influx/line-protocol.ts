@@ -6,18 +6,9 @@
  * series and time), so repeats change nothing.
  */
 import type { Reading } from '../../domain/index.js';
+import { escapeString, escapeTag, READINGS_MEASUREMENT } from './schema.js';
 
-export const READINGS_MEASUREMENT = 'water_quality';
-
-const NEEDS_ESCAPE = /[,= \\]/;
-
-function escapeTag(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? value.replace(/[,= \\]/g, (c) => `\\${c}`) : value;
-}
-
-function escapeString(value: string): string {
-  return value.replace(/["\\]/g, (c) => `\\${c}`);
-}
+export { READINGS_MEASUREMENT };
 
 /** Formats a float so InfluxDB stores it as a float even when it is whole. */
 function float(value: number): string {

@@ -5,8 +5,8 @@
  */
 import { isDataFlag, type DataFlag, type Reading, type ReadingHistory, type Registry, type SectionClassWriter } from '../../domain/index.js';
 import { quoteString, type InfluxStore } from './client.js';
+import { READINGS_MEASUREMENT, sectionClassLine } from './schema.js';
 
-const READINGS = 'water_quality';
 const NOT_VALUES = new Set(['time', 'river', 'section', 'station', 'seq', 'source']);
 
 export class InfluxReadings implements ReadingHistory, SectionClassWriter {
@@ -21,7 +21,7 @@ export class InfluxReadings implements ReadingHistory, SectionClassWriter {
   async readingsSince(stationIds: readonly string[], fromTs: number): Promise<Reading[]> {
     if (stationIds.length === 0) return [];
     const where = stationIds.map((id) => `station = ${quoteString(id)}`).join(' OR ');
-    const series = await this.#influx.query(`SELECT * FROM ${READINGS} WHERE (${where}) AND time >= ${Math.floor(fromTs)}ms ORDER BY time ASC LIMIT 200000`);
+    const series = await this.#influx.query(`SELECT * FROM ${READINGS_MEASUREMENT} WHERE (${where}) AND time >= ${Math.floor(fromTs)}ms ORDER BY time ASC LIMIT 200000`);
     const out: Reading[] = [];
     for (const s of series) {
       const index = new Map(s.columns.map((c, i) => [c, i]));
@@ -46,9 +46,6 @@ export class InfluxReadings implements ReadingHistory, SectionClassWriter {
   }
 
   async writeSectionClass(points: readonly { sectionId: string; riverId: string; ts: number; cls: number; deciding: readonly string[] }[]): Promise<void> {
-    const esc = (v: string) => v.replace(/[,= \\]/g, (c) => `\\${c}`);
-    await this.#influx.writeLines(
-      points.map((p) => `section_class,river=${esc(p.riverId)},section=${esc(p.sectionId)} class=${Math.round(p.cls)}i,deciding="${p.deciding.join(',').replace(/["\\]/g, '')}" ${Math.floor(p.ts)}`),
-    );
+    await this.#influx.writeLines(points.map(sectionClassLine));
   }
 }

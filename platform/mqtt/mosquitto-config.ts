@@ -2,7 +2,7 @@
  * Pure renderers for the Mosquitto 2.0 broker configuration RiverWatch ships
  * (config/mosquitto/README.md): the main `mosquitto.conf`, the ACL file built
  * from the Registry, and password-file lines in Mosquitto 2.0's `$7$` format.
- * The test harness (platform/local-services.ts) starts real brokers with the
+ * The test harness (platform/local/services.ts) starts real brokers with the
  * same renderer, so the shipped settings are the tested ones.
  */
 import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -105,7 +105,7 @@ export function renderMosquittoConf(options: MosquittoConfOptions = {}): string 
   }
 
   const lines = [
-    '# RiverWatch broker configuration for Mosquitto 2.0, rendered by platform/mosquitto-config.ts.',
+    '# RiverWatch broker configuration for Mosquitto 2.0, rendered by platform/mqtt/mosquitto-config.ts.',
     '# Why each setting: config/mosquitto/README.md.',
     ...(options.runAsUser === undefined ? [] : [`user ${options.runAsUser}`]),
     'per_listener_settings false',
@@ -170,7 +170,7 @@ export function renderMosquittoAcl(registry: Registry, options: MosquittoAclOpti
     throw new AppError('RW_CONFIG_INVALID', `mosquitto ACL: ${problems.join('; ')}`, { details: problems });
   }
   const lines = [
-    '# RiverWatch Mosquitto ACL, rendered from the registry by platform/mosquitto-config.ts. Do not edit by hand.',
+    '# RiverWatch Mosquitto ACL, rendered from the registry by platform/mqtt/mosquitto-config.ts. Do not edit by hand.',
     '# Anonymous clients: no topics. Mosquitto 2.0 checks `$share/<group>/<filter>` subscriptions against <filter>.',
     '',
   ];

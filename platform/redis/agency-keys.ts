@@ -10,7 +10,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../../domain/index.js';
-import type { AlertKeys } from './keys.js';
+import type { RedisKeys } from './keys.js';
 
 export interface AgencyKeyRecord {
   readonly keyId: string;
@@ -28,10 +28,10 @@ function sha256Hex(value: string): string {
 
 export class AgencyKeyStore {
   readonly #redis: Redis;
-  readonly #keys: AlertKeys;
+  readonly #keys: RedisKeys;
   readonly #clock: Clock;
 
-  constructor(deps: { redis: Redis; keys: AlertKeys; clock: Clock }) {
+  constructor(deps: { redis: Redis; keys: RedisKeys; clock: Clock }) {
     this.#redis = deps.redis;
     this.#keys = deps.keys;
     this.#clock = deps.clock;

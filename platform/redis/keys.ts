@@ -1,10 +1,38 @@
 /**
- * Redis key names of the alerts stage, all under one prefix. Condition keys
- * from analytics contain `:`, which is fine in Redis keys but not in BullMQ
- * job ids; job ids use alert and task ids, which never do.
+ * The key book: every Redis key RiverWatch writes, all under one prefix, in
+ * one place (BullMQ's own keys are under the queue prefix, `queuePrefix` in
+ * the alerts settings). Condition keys from analytics contain `:`, which is
+ * fine in Redis keys but not in BullMQ job ids; job ids use alert and task
+ * ids, which never do.
  */
-export class AlertKeys {
+export class RedisKeys {
   constructor(readonly prefix: string) {}
+
+  // Readings (ingest, store, analytics).
+
+  /** Stream of one readings-log partition. */
+  readingsPartition(partition: number): string {
+    return `${this.prefix}:readings:${partition}`;
+  }
+  /** The partition number of a readings-log stream key, or NaN. */
+  partitionOf(streamKey: string): number {
+    const head = `${this.prefix}:readings:`;
+    return streamKey.startsWith(head) ? Number(streamKey.slice(head.length)) : Number.NaN;
+  }
+  /** Refused input (stream), listed and replayed from the API. */
+  readingDeadLetters(): string {
+    return `${this.prefix}:deadletters`;
+  }
+  /** Station diagnostics of one kind (capped stream). */
+  diagnostics(kind: string): string {
+    return `${this.prefix}:diagnostics:${kind}`;
+  }
+  /** Analytics state snapshots (hash section → snapshot). */
+  analyticsSnapshots(): string {
+    return `${this.prefix}:analytics:snapshots`;
+  }
+
+  // Alerts, tasks, notifications.
 
   /** Current alert pointer of a condition: JSON `{ alertId, episode }`. */
   condition(conditionKey: string): string {
@@ -69,6 +97,48 @@ export class AlertKeys {
   commandAck(commandId: string): string {
     return `${this.prefix}:commands:ack:${commandId}`;
   }
+  /** Feedback keys of an alert: `a` latest entry, `h` history, `f` flags; `idx` and `counts` overall. */
+  feedback(part: 'a' | 'h' | 'f', alertId: string): string {
+    return `${this.prefix}:feedback:${part}:${alertId}`;
+  }
+  feedbackIndex(): string {
+    return `${this.prefix}:feedback:idx`;
+  }
+  feedbackCounts(): string {
+    return `${this.prefix}:feedback:counts`;
+  }
+  /** A notification group's state (`part`: members, timer, …) per agency and group key. */
+  notificationGroup(part: string, agencyId: string, groupKey: string): string {
+    return `${this.prefix}:groups:${part}:${agencyId}:${groupKey}`;
+  }
+  silence(id: string): string {
+    return `${this.prefix}:silences:s:${id}`;
+  }
+  silenceIndex(): string {
+    return `${this.prefix}:silences:idx`;
+  }
+  /** Notifications held back by a silence, and the silences holding an alert. */
+  silenceHeld(id: string): string {
+    return `${this.prefix}:silences:held:${id}`;
+  }
+  silenceHeldBy(alertId: string): string {
+    return `${this.prefix}:silences:held-by:${alertId}`;
+  }
+  transfer(id: string): string {
+    return `${this.prefix}:transfers:t:${id}`;
+  }
+  transferIndex(): string {
+    return `${this.prefix}:transfers:idx`;
+  }
+  openTransfers(): string {
+    return `${this.prefix}:transfers:open`;
+  }
+  transferBySubject(kind: string, id: string): string {
+    return `${this.prefix}:transfers:by-subject:${kind}:${id}`;
+  }
+
+  // API.
+
   apiKey(keyId: string): string {
     return `${this.prefix}:apikeys:key:${keyId}`;
   }

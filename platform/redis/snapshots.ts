@@ -1,6 +1,7 @@
 /** Analytics checkpoints in Redis: one hash field per section holding its JSON snapshot (SnapshotStore port). */
 import type { SnapshotStore } from '../../domain/index.js';
 import type { Redis } from './client.js';
+import { RedisKeys } from './keys.js';
 
 export class RedisSnapshotStore implements SnapshotStore {
   readonly #redis: Redis;
@@ -8,7 +9,7 @@ export class RedisSnapshotStore implements SnapshotStore {
 
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
-    this.#key = `${prefix}:analytics:snapshots`;
+    this.#key = new RedisKeys(prefix).analyticsSnapshots();
   }
 
   async load(sectionIds: readonly string[]): Promise<Map<string, unknown>> {

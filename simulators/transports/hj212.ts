@@ -10,7 +10,8 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { ReadingPayload } from '../../domain/index.js';
 import type { StationMessage } from '../model/station-stream.js';
-import { Hj212Client, Hj212RefusedError, type ClientReading } from './hj212-client.js';
+import { Hj212Client } from './hj212-client.js';
+import { Hj212RefusedError, type ClientReading } from './hj212-client-options.js';
 import type { CommandHandler, SendResult, SimTransport, TransportStation } from './transport.js';
 
 export interface Hj212TransportOptions {

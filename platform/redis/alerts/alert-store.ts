@@ -6,8 +6,7 @@
  * leaves a state change without its notifications.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { AppError, type AlertEvent, type Clock, type Registry } from '../../../domain/index.js';
+import { AppError, type AlertEvent } from '../../../domain/index.js';
 import {
   applyAcknowledge,
   applyAutoResolve,
@@ -19,10 +18,9 @@ import {
 } from '../../../alerts/alarms/alert-lifecycle.js';
 import { summaryOf, type Actor, type Alert, type AlertStatus } from '../../../alerts/alarms/alert-model.js';
 import { REPLAN, transact, type RedisCommand, type TransactionPlan } from '../compare-and-set.js';
-import type { AlertsConfig } from '../../../alerts/config.js';
 import { appendCommand } from './event-log.js';
-import type { AlertKeys } from '../keys.js';
 import type { AlertLevel } from '../../../domain/index.js';
+import { RedisRecordStore } from './store-deps.js';
 
 /** Seen-event ids kept per condition (older redeliveries are caught by the event-time check). */
 const SEEN_KEEP = 2000;
@@ -73,47 +71,34 @@ function parseAlert(json: string | null | undefined): Alert | undefined {
   return json ? (JSON.parse(json) as Alert) : undefined;
 }
 
-export class AlertStore {
-  readonly #redis: Redis;
-  readonly #keys: AlertKeys;
-  readonly #registry: Registry;
-  readonly #config: AlertsConfig;
-  readonly #clock: Clock;
-
-  constructor(deps: { redis: Redis; keys: AlertKeys; registry: Registry; config: AlertsConfig; clock: Clock }) {
-    this.#redis = deps.redis;
-    this.#keys = deps.keys;
-    this.#registry = deps.registry;
-    this.#config = deps.config;
-    this.#clock = deps.clock;
-  }
+export class AlertStore extends RedisRecordStore {
 
   /** Applies an analytics event atomically and idempotently. */
   async applyEvent(event: AlertEvent): Promise<ApplyOutcome> {
-    const keys = this.#keys;
+    const keys = this.keys;
     const condKey = keys.condition(event.key);
     const seenKey = keys.seenEvents(event.key);
     const eventId = eventIdOf(event);
     let pointerUsed: string | null = null;
     return transact<ApplyOutcome>(
-      this.#redis,
+      this.redis,
       async () => {
-        pointerUsed = await this.#redis.get(condKey);
+        pointerUsed = await this.redis.get(condKey);
         const pointer = pointerUsed ? (JSON.parse(pointerUsed) as ConditionPointer) : undefined;
         return pointer ? [condKey, keys.alert(pointer.alertId)] : [condKey];
       },
       async (values): Promise<TransactionPlan<ApplyOutcome> | typeof REPLAN> => {
         if (values[0] !== pointerUsed) return REPLAN;
         const current = parseAlert(values[1]);
-        if ((await this.#redis.zscore(seenKey, eventId)) !== null)
+        if ((await this.redis.zscore(seenKey, eventId)) !== null)
           return { commands: [], result: { alert: current, added: [], duplicate: true } };
         const pointer = pointerUsed ? (JSON.parse(pointerUsed) as ConditionPointer) : undefined;
         const episode = (pointer?.episode ?? 0) + 1;
         const result = applyEvent(current, event, {
-          now: this.#clock.now(),
-          riverId: this.#registry.section(event.sectionId)?.riverId,
+          now: this.clock.now(),
+          riverId: this.registry.section(event.sectionId)?.riverId,
           newAlert: { id: alertIdFor(event.key, episode), episode },
-          autoResolveHoldMs: this.#config.autoResolveHoldMs,
+          autoResolveHoldMs: this.config.autoResolveHoldMs,
         });
         const commands: RedisCommand[] = [
           ['ZADD', seenKey, event.ts, eventId],
@@ -138,15 +123,15 @@ export class AlertStore {
   }
 
   async get(alertId: string): Promise<Alert | undefined> {
-    return parseAlert(await this.#redis.get(this.#keys.alert(alertId)));
+    return parseAlert(await this.redis.get(this.keys.alert(alertId)));
   }
 
   async getMany(alertIds: readonly string[]): Promise<Alert[]> {
     const out: Alert[] = [];
     for (let i = 0; i < alertIds.length; i += 200) {
-      const chunk = alertIds.slice(i, i + 200).map((id) => this.#keys.alert(id));
+      const chunk = alertIds.slice(i, i + 200).map((id) => this.keys.alert(id));
       if (chunk.length === 0) continue;
-      for (const json of await this.#redis.mget(...chunk)) {
+      for (const json of await this.redis.mget(...chunk)) {
         const alert = parseAlert(json);
         if (alert) out.push(alert);
       }
@@ -166,7 +151,7 @@ export class AlertStore {
 
   /** Resolves the alert if its condition has stayed cleared for the hold time (timer and sweep). */
   async autoResolve(alertId: string): Promise<LifecycleResult> {
-    return this.#act(alertId, (alert, now) => ({ ok: true, ...applyAutoResolve(alert, now, this.#config.autoResolveHoldMs) }));
+    return this.#act(alertId, (alert, now) => ({ ok: true, ...applyAutoResolve(alert, now, this.config.autoResolveHoldMs) }));
   }
 
   /** Adds reminder `n` while the alert is unacknowledged. */
@@ -176,12 +161,12 @@ export class AlertStore {
 
   /** Ids of alerts not yet resolved. */
   async activeIds(): Promise<string[]> {
-    return this.#redis.smembers(this.#keys.activeAlerts());
+    return this.redis.smembers(this.keys.activeAlerts());
   }
 
   /** Alerts matching a filter, newest first, with the total count of matches. */
   async list(filter: AlertFilter): Promise<{ items: Alert[]; total: number }> {
-    const ids = await this.#redis.zrevrangebyscore(this.#keys.alertIndex(), filter.to ?? '+inf', '-inf');
+    const ids = await this.redis.zrevrangebyscore(this.keys.alertIndex(), filter.to ?? '+inf', '-inf');
     const items: Alert[] = [];
     let total = 0;
     for (let i = 0; i < ids.length; i += 200) {
@@ -195,11 +180,11 @@ export class AlertStore {
   }
 
   async #act(alertId: string, decide: (alert: Alert, now: number) => ActionResult): Promise<LifecycleResult> {
-    const key = this.#keys.alert(alertId);
-    return transact(this.#redis, [key], (values) => {
+    const key = this.keys.alert(alertId);
+    return transact(this.redis, [key], (values) => {
       const alert = parseAlert(values[0]);
       if (!alert) throw new AppError('RW_NOT_FOUND', `no alert ${alertId}`);
-      const result = decide(alert, this.#clock.now());
+      const result = decide(alert, this.clock.now());
       if (!result.ok) throw new AppError(result.code, result.message);
       if (!result.alert || result.alert === alert) return { commands: [], result: { alert, added: [] } };
       return { commands: this.#writeCommands(alert, result.alert, result), result: { alert: result.alert, added: result.added } };
@@ -208,7 +193,7 @@ export class AlertStore {
 
   /** Writes of a changed alert: the alert, the active set, counts by level, and its transitions into the event log. */
   #writeCommands(previous: Alert | undefined, next: Alert, result: LifecycleResult): RedisCommand[] {
-    const keys = this.#keys;
+    const keys = this.keys;
     const commands: RedisCommand[] = [['SET', keys.alert(next.id), JSON.stringify(next)]];
     const wasActive = previous !== undefined && previous.status !== 'resolved';
     const isActiveNow = next.status !== 'resolved';
@@ -220,7 +205,7 @@ export class AlertStore {
     if (!isActiveNow && wasActive) commands.push(['SREM', keys.activeAlerts(), next.id]);
     const summary = summaryOf(next);
     for (const transition of result.added) {
-      commands.push(appendCommand(keys.eventLog(), this.#config.eventLogMaxLen, { type: 'alert', transition, alert: summary }));
+      commands.push(appendCommand(keys.eventLog(), this.config.eventLogMaxLen, { type: 'alert', transition, alert: summary }));
     }
     return commands;
   }

@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Histogram, type Registry as MetricsRegistry } from 'prom-client';
 import type { Redis } from 'ioredis';
-import type { AlertKeys } from '../keys.js';
+import type { RedisKeys } from '../keys.js';
 
 export class AlertsMetrics {
   readonly deliveries: Counter<'channel' | 'outcome'>;
@@ -14,7 +14,7 @@ export class AlertsMetrics {
   readonly openAlerts: Gauge<'level'>;
   readonly silenced: Counter<'kind'>;
 
-  constructor(register: MetricsRegistry, source: { redis: Redis; keys: AlertKeys }) {
+  constructor(register: MetricsRegistry, source: { redis: Redis; keys: RedisKeys }) {
     const registers = [register];
     this.deliveries = new Counter({
       name: 'riverwatch_alert_deliveries_total',

@@ -21,39 +21,26 @@ import {
   type StationCommandAck,
   type StationCommander,
 } from '../../../domain/index.js';
-import { NOTIFIED_ALERT_TRANSITIONS, type Actor, type Alert } from '../../../alerts/alarms/alert-model.js';
+import type { Actor, Alert } from '../../../alerts/alarms/alert-model.js';
 import { AlertStore, type AlertFilter, type ApplyOutcome } from './alert-store.js';
 import { alertsConfig, type AlertsConfig, type AlertsConfigInput } from '../../../alerts/config.js';
 import { Dispatcher } from './event-dispatcher.js';
-import type { LoggedEvent } from './event-log.js';
-import { AlertKeys } from '../keys.js';
+import { RedisKeys } from '../keys.js';
 import { AlertsMetrics } from './alerts-metrics.js';
-import { groupKeyOf, NotificationGroups } from './notification-groups.js';
+import { NotificationGroups } from './notification-groups.js';
 import { Notifier } from '../../bullmq/notifier.js';
-import { alertRecipients, type Recipient } from '../../../alerts/alarms/recipients.js';
-import { reminderIntervalFor, reminderRecipients } from '../../../alerts/alarms/alert-escalation.js';
+import { alertDueTimes, reminderIntervalFor } from '../../../alerts/alarms/alert-escalation.js';
 import { FeedbackStore } from './feedback-store.js';
 import { Inhibition } from './inhibition.js';
 import { Silences } from './silences.js';
 import { StationCommands, type SamplingJobData } from '../../bullmq/station-commands.js';
 import type { Task } from '../../../alerts/joint-monitoring/task-model.js';
-import {
-  addProgress,
-  checkArrivalDeadline,
-  checkHold,
-  checkProblemDeadlines,
-  closeOutProblem,
-  nextArrivalEscalationAt,
-  nextProblemEscalationAt,
-  recordStep,
-  registerProblem,
-  samplingDone,
-  taskTriggerFor,
-  type ProblemInput,
-  type StepInput,
-} from '../../../alerts/joint-monitoring/task-rules.js';
+import { addProgress, checkProblemDeadlines, closeOutProblem, registerProblem, type ProblemInput } from '../../../alerts/joint-monitoring/problem-ledger.js';
+import { checkArrivalDeadline, checkHold, recordStep, samplingDone, type StepInput } from '../../../alerts/joint-monitoring/on-site-steps.js';
+import { taskDueTimes } from '../../../alerts/joint-monitoring/task-timers.js';
 import { TaskStore, type TaskChange, type TaskFilter } from './task-store.js';
 import { Timers, type TimerJobData } from '../../bullmq/timers.js';
+import { TransitionEffects } from './transition-effects.js';
 
 /** A commander that also reports acks (the MQTT adapter does). */
 export interface AckSource {
@@ -61,7 +48,7 @@ export interface AckSource {
 }
 
 export interface AlertsServiceDeps {
-  /** Commands and BullMQ connection; `maxRetriesPerRequest: null` (platform/redis.ts createRedis). */
+  /** Commands and BullMQ connection; `maxRetriesPerRequest: null` (platform/redis/client.ts createRedis). */
   readonly redis: Redis;
   readonly registry: Registry;
   readonly logger: Logger;
@@ -78,7 +65,7 @@ export interface AlertsServiceDeps {
 
 export class AlertsService implements AlertSink {
   readonly config: AlertsConfig;
-  readonly keys: AlertKeys;
+  readonly keys: RedisKeys;
   readonly alerts: AlertStore;
   readonly tasks: TaskStore;
   readonly notifier: Notifier;
@@ -94,6 +81,7 @@ export class AlertsService implements AlertSink {
   readonly inhibition: Inhibition;
   readonly #timers: Timers;
   readonly #dispatcher: Dispatcher;
+  readonly #effects: TransitionEffects;
   readonly #deps: AlertsServiceDeps;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -107,7 +95,7 @@ export class AlertsService implements AlertSink {
     this.config = alertsConfig(deps.config);
     this.#clock = deps.clock ?? systemClock;
     this.#logger = deps.logger.child({ component: 'alerts' });
-    this.keys = new AlertKeys(this.config.keyPrefix);
+    this.keys = new RedisKeys(this.config.keyPrefix);
     const base = { redis: deps.redis, keys: this.keys, registry: deps.registry, config: this.config, clock: this.#clock };
     this.alerts = new AlertStore(base);
     this.tasks = new TaskStore(base);
@@ -154,13 +142,19 @@ export class AlertsService implements AlertSink {
       schedule: (silenceId, dueAt) => this.#timers.schedule({ kind: 'silence', silenceId }, dueAt),
       inhibitorOf: (alert) => this.inhibition.inhibitorOf(alert),
     });
+    this.#effects = new TransitionEffects({
+      registry: deps.registry,
+      config: this.config,
+      alerts: this,
+      schedule: { alert: (alert, futureOnly) => this.#scheduleAlert(alert, futureOnly), task: (task, futureOnly) => this.#scheduleTask(task, futureOnly) },
+    });
     this.#dispatcher = new Dispatcher({
       redis: deps.redis,
       streamKey: this.keys.eventLog(),
       claimIdleMs: this.config.dispatchClaimIdleMs,
       ...(deps.consumer ? { consumer: deps.consumer } : {}),
       logger: this.#logger.child({ part: 'dispatch' }),
-      handle: (entry) => this.#dispatch(entry),
+      handle: (entry) => this.#effects.carryOut(entry),
     });
   }
 
@@ -335,25 +329,15 @@ export class AlertsService implements AlertSink {
     alert: Pick<Alert, 'id' | 'status' | 'clearedAt' | 'openedAt' | 'reminders' | 'level'>,
     futureOnly: boolean,
   ): Promise<void> {
-    if (alert.status === 'resolved') return;
-    const dues: number[] = [];
-    if (alert.clearedAt !== undefined) dues.push(alert.clearedAt + this.config.autoResolveHoldMs);
-    const reminderMs = reminderIntervalFor(alert.level, this.config);
-    if (alert.status === 'open' && reminderMs > 0) dues.push(alert.openedAt + (alert.reminders + 1) * reminderMs);
+    const dues = alertDueTimes(alert, this.config);
     const now = this.#clock.now();
     for (const due of dues) if (!futureOnly || due > now) await this.#timers.schedule({ kind: 'alert', alertId: alert.id }, due);
   }
 
   async #scheduleTask(task: Task, futureOnly: boolean): Promise<void> {
-    if (task.status === 'closed') return;
-    const dues = [
-      nextArrivalEscalationAt(task, this.#deps.registry, this.config),
-      nextProblemEscalationAt(task, this.#deps.registry, this.config),
-    ];
-    if (task.status === 'hold' && task.hold) dues.push(task.hold.until);
+    const dues = taskDueTimes(task, this.#deps.registry, this.config);
     const now = this.#clock.now();
-    for (const due of dues)
-      if (due !== undefined && (!futureOnly || due > now)) await this.#timers.schedule({ kind: 'task', taskId: task.id }, due);
+    for (const due of dues) if (!futureOnly || due > now) await this.#timers.schedule({ kind: 'task', taskId: task.id }, due);
   }
 
   async #samplingDone(data: SamplingJobData, acked: readonly string[], failed: readonly string[]): Promise<void> {
@@ -363,105 +347,4 @@ export class AlertsService implements AlertSink {
         if ((err as { code?: string }).code !== 'RW_NOT_FOUND') throw err;
       });
   }
-
-  /** What one event-log entry asks for. Every step is idempotent: the entry may be handled again after a crash. */
-  async #dispatch({ event }: LoggedEvent): Promise<void> {
-    const registry = this.#deps.registry;
-    if (event.type === 'alert') {
-      const { alert, transition } = event;
-      // A silenced alert is recorded and shown, but pages nobody and opens no task (silences.ts).
-      const gate = await this.silences.gate(alert, transition);
-      if (gate.notify && transition.type === 'opened' && this.groups.enabled) {
-        // One incident's alerts go to each agency as one notification (notification-groups.ts).
-        await this.groups.add(alertRecipients(registry, alert.sectionId), groupKeyOf(alert), { type: 'alert', transition, alert });
-      } else if (gate.notify && NOTIFIED_ALERT_TRANSITIONS.has(transition.type)) {
-        // An unacknowledged alert's reminders climb the chain above the section's lead (alert-escalation.ts).
-        // A doubtful one (its station offline or faulty: inhibition.ts) is still re-notified but does not climb.
-        const climbs = transition.type === 'reminder' && (await this.inhibition.doubtOf(alert)) === undefined;
-        const recipients = climbs
-          ? reminderRecipients(registry, alert.sectionId, alert.reminders, this.config)
-          : alertRecipients(registry, alert.sectionId);
-        await this.notifier.enqueue(transition.id, recipients, {
-          type: 'alert',
-          transition,
-          alert,
-        });
-      }
-      const verify = verificationOf(alert);
-      if (verify && (transition.type === 'opened' || transition.type === 'reraised')) {
-        // A lone reading past the target: ask the station to measure again before anyone goes out (issue 13 §4).
-        await this.commands.requestMeasurement(alert.id, verify);
-      }
-      if (gate.task && ['opened', 'reraised', 'level-raised', 'cleared', 'resolved'].includes(transition.type)) {
-        // A qualifying alert opens the section's task or attaches to the one not yet closed (task-store.ts).
-        const trigger = taskTriggerFor(alert, transition.type, registry, this.config);
-        await this.tasks.applyAlertTransition(alert, transition, trigger);
-      }
-      if (gate.silenceId !== undefined) this.metrics.silenced.inc({ kind: alert.kind });
-      await this.silences.afterTransition(alert, transition);
-      await this.#scheduleAlert(alert, false);
-      return;
-    }
-
-    const { task, transition } = event;
-    const parties: Recipient[] = [
-      ...task.parties.map((agencyId) => ({ agencyId, role: 'party' as const })),
-      ...(task.parties.includes(task.coordinatorId) ? [] : [{ agencyId: task.coordinatorId, role: 'lead' as const }]),
-    ];
-    let recipients: Recipient[] = [];
-    switch (transition.type) {
-      case 'opened':
-        await this.commands.startSampling(task.id, 'raise', task.sampling.epoch, task.sampling.stationIds);
-        recipients = parties;
-        break;
-      case 'reopened':
-        recipients = parties;
-        break;
-      case 'alert-attached': {
-        // The other parties know the alert from its own notification; agencies the alert brought into the
-        // task (a pre-warning's origin jurisdiction, a new lead) hear of the task here for the first time.
-        const added = String(transition.details.partiesAdded ?? '')
-          .split(',')
-          .filter((id) => id !== '');
-        recipients = added.map((agencyId) => ({ agencyId, role: 'party' as const }));
-        const lead = transition.details.coordinatorId;
-        if (typeof lead === 'string' && !added.includes(lead)) recipients.push({ agencyId: lead, role: 'lead' });
-        break;
-      }
-      case 'closed':
-        await this.commands.startSampling(task.id, 'restore', task.sampling.epoch, task.sampling.stationIds);
-        recipients = parties;
-        break;
-      case 'escalated':
-      case 'problem-escalated': {
-        const to = String(transition.details.toAgencyId);
-        recipients = [{ agencyId: to, role: 'escalation' }];
-        if (transition.details.level === 1)
-          this.metrics.deadlinesMissed.inc({ kind: transition.type === 'escalated' ? 'arrival' : 'problem' });
-        break;
-      }
-      default:
-        break;
-    }
-    if (recipients.length > 0 && transition.type === 'opened' && this.groups.enabled) {
-      // The task's opening joins its alerts' notification to each party (notification-groups.ts).
-      const riverId = registry.section(task.sectionId)?.riverId;
-      await this.groups.add(recipients, groupKeyOf({ riverId, sectionId: task.sectionId }), { type: 'task', transition, task });
-    } else if (recipients.length > 0) {
-      await this.notifier.enqueue(transition.id, recipients, { type: 'task', transition, task });
-    }
-    const full = await this.tasks.get(task.id);
-    if (full) await this.#scheduleTask(full, false);
-  }
-}
-
-/** The verification an unconfirmed alert asks for (analytics/section-alerts.ts `evidence.verify`), if it is well formed. */
-function verificationOf(alert: {
-  evidence: Record<string, unknown>;
-}): { stationId: string; parameter: string; suspectTs: number } | undefined {
-  const v = alert.evidence.verify as { stationId?: unknown; parameter?: unknown } | undefined;
-  const s = alert.evidence.suspect as { ts?: unknown } | undefined;
-  if (alert.evidence.unconfirmed !== true || typeof v?.stationId !== 'string' || typeof v.parameter !== 'string')
-    return undefined;
-  return { stationId: v.stationId, parameter: v.parameter, suspectTs: typeof s?.ts === 'number' ? s.ts : 0 };
 }

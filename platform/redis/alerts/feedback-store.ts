@@ -12,6 +12,7 @@ import { AppError, type Clock } from '../../../domain/index.js';
 import type { Actor, Alert } from '../../../alerts/alarms/alert-model.js';
 
 import { feedbackProblems, feedbackEntry, type FeedbackInput, type FeedbackEntry, type AlertFeedback } from '../../../alerts/alarms/feedback-model.js';
+import { RedisKeys } from '../keys.js';
 export { FEEDBACK_LABELS, FALSE_ALARM_CAUSES, feedbackProblems, feedbackEntry, type FeedbackLabel, type FalseAlarmCause, type FeedbackInput, type FeedbackEntry, type AlertFeedback } from '../../../alerts/alarms/feedback-model.js';
 
 const RECORD_SCRIPT = `
@@ -28,12 +29,12 @@ const countField = (kind: string, e: Pick<FeedbackEntry, 'label' | 'cause'>): st
 
 export class FeedbackStore {
   readonly #redis: Redis;
-  readonly #prefix: string;
+  readonly #keys: RedisKeys;
   readonly #clock: Clock;
 
   constructor(deps: { readonly redis: Redis; readonly prefix: string; readonly clock: Clock; readonly metrics?: MetricsRegistry }) {
     this.#redis = deps.redis;
-    this.#prefix = `${deps.prefix}:feedback`;
+    this.#keys = new RedisKeys(deps.prefix);
     this.#clock = deps.clock;
     if (deps.metrics) {
       const redis = this.#redis;
@@ -56,21 +57,21 @@ export class FeedbackStore {
   }
 
   #current(alertId: string): string {
-    return `${this.#prefix}:a:${alertId}`;
+    return this.#keys.feedback('a', alertId);
   }
   #history(alertId: string): string {
-    return `${this.#prefix}:h:${alertId}`;
+    return this.#keys.feedback('h', alertId);
   }
   /** The count field the alert's current label is counted under. */
   #counted(alertId: string): string {
-    return `${this.#prefix}:f:${alertId}`;
+    return this.#keys.feedback('f', alertId);
   }
   /** Alert ids with feedback, scored by the time of the latest label. */
   #index(): string {
-    return `${this.#prefix}:idx`;
+    return this.#keys.feedbackIndex();
   }
   #counts(): string {
-    return `${this.#prefix}:counts`;
+    return this.#keys.feedbackCounts();
   }
 
   /** Records a label for an alert (replacing the current one; the history keeps both). Atomic, so counts stay exact. */

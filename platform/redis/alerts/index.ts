@@ -3,7 +3,7 @@ export * from '../../../alerts/index.js';
 export { AlertsService, type AlertsServiceDeps, type AckSource } from './alerts-service.js';
 export type { AlertFilter } from './alert-store.js';
 export type { TaskFilter } from './task-store.js';
-export { AlertKeys } from '../keys.js';
+export { RedisKeys } from '../keys.js';
 export { sectionOf, parseEntry, type LiveEvent, type LoggedEvent } from './event-log.js';
 export {
   MqttStationCommander,

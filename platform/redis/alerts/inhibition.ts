@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
 import { isPollutionKind } from '../../../domain/index.js';
 import type { AlertSummary } from '../../../alerts/alarms/alert-model.js';
 import type { AlertStore } from './alert-store.js';
-import type { AlertKeys } from '../keys.js';
+import type { RedisKeys } from '../keys.js';
 
 export type DoubtReason = 'offline' | 'fault-flags' | 'flat-line' | 'spikes';
 
@@ -66,10 +66,10 @@ export const inhibitionId = (alertId: string): string => `inhibit.${alertId}`;
 
 export class Inhibition {
   readonly #redis: Redis;
-  readonly #keys: AlertKeys;
+  readonly #keys: RedisKeys;
   readonly #alerts: AlertStore;
 
-  constructor(deps: { readonly redis: Redis; readonly keys: AlertKeys; readonly alerts: AlertStore }) {
+  constructor(deps: { readonly redis: Redis; readonly keys: RedisKeys; readonly alerts: AlertStore }) {
     this.#redis = deps.redis;
     this.#keys = deps.keys;
     this.#alerts = deps.alerts;

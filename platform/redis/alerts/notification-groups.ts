@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../../domain/index.js';
 import type { GroupMember, Notifier } from '../../bullmq/notifier.js';
 import type { Recipient } from '../../../alerts/alarms/recipients.js';
+import { RedisKeys } from '../keys.js';
 
 export interface NotificationGroupsDeps {
   readonly redis: Redis;
@@ -54,7 +55,7 @@ export class NotificationGroups {
   }
 
   #key(part: string, agencyId: string, groupKey: string): string {
-    return `${this.#deps.prefix}:groups:${part}:${agencyId}:${groupKey}`;
+    return new RedisKeys(this.#deps.prefix).notificationGroup(part, agencyId, groupKey);
   }
 
   /** Adds an opening to each recipient's group of `groupKey` (idempotent per transition) and arms the group's send. */

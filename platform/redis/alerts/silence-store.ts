@@ -7,27 +7,28 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Silence } from '../../../alerts/alarms/silence-model.js';
+import { RedisKeys } from '../keys.js';
 
 export class SilenceStore {
   readonly #redis: Redis;
-  readonly #prefix: string;
+  readonly #keys: RedisKeys;
 
   constructor(deps: { readonly redis: Redis; readonly prefix: string }) {
     this.#redis = deps.redis;
-    this.#prefix = `${deps.prefix}:silences`;
+    this.#keys = new RedisKeys(deps.prefix);
   }
 
   #record(id: string): string {
-    return `${this.#prefix}:s:${id}`;
+    return this.#keys.silence(id);
   }
   #index(): string {
-    return `${this.#prefix}:idx`;
+    return this.#keys.silenceIndex();
   }
   #held(id: string): string {
-    return `${this.#prefix}:held:${id}`;
+    return this.#keys.silenceHeld(id);
   }
   #heldBy(alertId: string): string {
-    return `${this.#prefix}:held-by:${alertId}`;
+    return this.#keys.silenceHeldBy(alertId);
   }
 
   static newId(): string {

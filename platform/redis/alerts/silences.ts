@@ -18,7 +18,7 @@ import { ALERT_KINDS, AppError, type Clock, type Registry } from '../../../domai
 import { summaryOf, type Actor, type Alert, type AlertSummary, type AlertTransition } from '../../../alerts/alarms/alert-model.js';
 import type { AlertStore } from './alert-store.js';
 import type { AlertsConfig } from '../../../alerts/config.js';
-import type { AlertKeys } from '../keys.js';
+import type { RedisKeys } from '../keys.js';
 import type { Notifier } from '../../bullmq/notifier.js';
 import { alertRecipients } from '../../../alerts/alarms/recipients.js';
 import { finalEnd, matchesTarget, windowAt, windowProblems, type Silence, type SilenceMatcher, type WeeklyWindow } from '../../../alerts/alarms/silence-model.js';
@@ -51,7 +51,7 @@ export interface GateDecision {
 
 export interface SilencesDeps {
   readonly redis: Redis;
-  readonly keys: AlertKeys;
+  readonly keys: RedisKeys;
   readonly registry: Registry;
   readonly config: AlertsConfig;
   readonly clock: Clock;

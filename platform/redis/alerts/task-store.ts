@@ -11,16 +11,14 @@
  * second one. The condition and section pointers go when the task closes;
  * alert pointers stay (an alert of a closed task never opens another).
  */
-import type { Redis } from 'ioredis';
-import { AppError, type Clock, type Registry } from '../../../domain/index.js';
+import { AppError } from '../../../domain/index.js';
 import type { AlertSummary, AlertTransition } from '../../../alerts/alarms/alert-model.js';
 import { REPLAN, transact, type RedisCommand } from '../compare-and-set.js';
-import type { AlertsConfig } from '../../../alerts/config.js';
 import { appendCommand } from './event-log.js';
-import type { AlertKeys } from '../keys.js';
 import { attachAlert, conditionCleared, conditionRaised, levelRaised } from '../../../alerts/joint-monitoring/task-incident.js';
 import { normalizeTask, taskSummaryOf, type Task, type TaskStatus, type TaskTransition, type TaskTrigger } from '../../../alerts/joint-monitoring/task-model.js';
 import { openTask, type TaskResult } from '../../../alerts/joint-monitoring/task-rules.js';
+import { RedisRecordStore } from './store-deps.js';
 
 export interface TaskChange {
   readonly task: Task | undefined;
@@ -51,31 +49,18 @@ interface Lookup {
   readonly sectionTask: string | null;
 }
 
-export class TaskStore {
-  readonly #redis: Redis;
-  readonly #keys: AlertKeys;
-  readonly #registry: Registry;
-  readonly #config: AlertsConfig;
-  readonly #clock: Clock;
-
-  constructor(deps: { redis: Redis; keys: AlertKeys; registry: Registry; config: AlertsConfig; clock: Clock }) {
-    this.#redis = deps.redis;
-    this.#keys = deps.keys;
-    this.#registry = deps.registry;
-    this.#config = deps.config;
-    this.#clock = deps.clock;
-  }
+export class TaskStore extends RedisRecordStore {
 
   async get(taskId: string): Promise<Task | undefined> {
-    return parseTask(await this.#redis.get(this.#keys.task(taskId)));
+    return parseTask(await this.redis.get(this.keys.task(taskId)));
   }
 
   async taskIdOfAlert(alertId: string): Promise<string | undefined> {
-    return (await this.#redis.get(this.#keys.taskByAlert(alertId))) ?? undefined;
+    return (await this.redis.get(this.keys.taskByAlert(alertId))) ?? undefined;
   }
 
   async openIds(): Promise<string[]> {
-    return this.#redis.smembers(this.#keys.openTasks());
+    return this.redis.smembers(this.keys.openTasks());
   }
 
   /**
@@ -91,16 +76,16 @@ export class TaskStore {
     transition: AlertTransition,
     trigger: TaskTrigger | undefined,
   ): Promise<TaskChange> {
-    const keys = this.#keys;
+    const keys = this.keys;
     const byAlert = keys.taskByAlert(alert.id);
     const byCond = keys.taskByCondition(alert.key);
     const bySection = keys.openTaskBySection(alert.sectionId);
     let used: Lookup = { alert: null, cond: null, section: null, primary: null, sectionTask: null };
     let candidates: string[] = [];
     return transact<TaskChange>(
-      this.#redis,
+      this.redis,
       async () => {
-        const [a = null, c = null, s = null] = await this.#redis.mget(byAlert, byCond, bySection);
+        const [a = null, c = null, s = null] = await this.redis.mget(byAlert, byCond, bySection);
         let sectionTask = trigger ? s : null;
         // Tasks stored before the section pointer existed: a qualifying alert finds them by a scan.
         if (trigger && s === null && a === null) sectionTask = (await this.#openTaskWithoutPointer(alert.sectionId)) ?? null;
@@ -110,7 +95,7 @@ export class TaskStore {
       },
       (values) => {
         if (values[0] !== used.alert || values[1] !== used.cond || values[2] !== used.section) return REPLAN;
-        const now = this.#clock.now();
+        const now = this.clock.now();
         const tasks = new Map(candidates.map((id, i) => [id, parseTask(values[3 + i])]));
         const open = (id: string | null): Task | undefined => {
           const task = id === null ? undefined : tasks.get(id);
@@ -122,7 +107,7 @@ export class TaskStore {
           used.alert !== null ? tasks.get(used.alert) : (open(used.primary) ?? (trigger ? open(used.sectionTask) : undefined));
         if (!existing) {
           if (!trigger) return { commands: [], result: { task: undefined, added: [] } };
-          const opened = openTask(alert, trigger, transition.seq, this.#registry, now, this.#config);
+          const opened = openTask(alert, trigger, transition.seq, this.registry, now, this.config);
           if (!opened.ok) throw new AppError(opened.code, opened.message);
           return {
             commands: [
@@ -145,13 +130,13 @@ export class TaskStore {
           case 'opened':
           case 'reraised':
           case 'level-raised':
-            then((t) => attachAlert(t, alert, trigger, this.#registry, now));
+            then((t) => attachAlert(t, alert, trigger, this.registry, now));
             then((t) => conditionRaised(t, alert.id, now));
-            then((t) => levelRaised(t, transition.level, now, this.#config));
+            then((t) => levelRaised(t, transition.level, now, this.config));
             break;
           case 'cleared':
           case 'resolved':
-            then((t) => conditionCleared(t, alert.id, now, this.#config));
+            then((t) => conditionCleared(t, alert.id, now, this.config));
             break;
           default:
             break;
@@ -172,11 +157,11 @@ export class TaskStore {
 
   /** The oldest task not closed of a section that has no section pointer (stored before it existed), if any. */
   async #openTaskWithoutPointer(sectionId: string): Promise<string | undefined> {
-    const ids = await this.#redis.smembers(this.#keys.openTasks());
+    const ids = await this.redis.smembers(this.keys.openTasks());
     let best: Task | undefined;
     for (let i = 0; i < ids.length; i += 200) {
-      const chunk = ids.slice(i, i + 200).map((id) => this.#keys.task(id));
-      for (const json of chunk.length > 0 ? await this.#redis.mget(...chunk) : []) {
+      const chunk = ids.slice(i, i + 200).map((id) => this.keys.task(id));
+      for (const json of chunk.length > 0 ? await this.redis.mget(...chunk) : []) {
         const task = parseTask(json);
         if (task && task.status !== 'closed' && task.sectionId === sectionId && (!best || task.openedAt < best.openedAt))
           best = task;
@@ -190,13 +175,13 @@ export class TaskStore {
    * (`RW_TASK_STEP_ORDER`, `RW_TASK_CLOSED`, ...) or `RW_NOT_FOUND`.
    */
   async update(taskId: string, decide: (task: Task, now: number) => TaskResult): Promise<TaskChange> {
-    const key = this.#keys.task(taskId);
+    const key = this.keys.task(taskId);
     // The task's condition and section pointers are guarded too: a close removes those still pointing here.
     let pointers: string[] = [];
     return transact<TaskChange>(
-      this.#redis,
+      this.redis,
       async () => {
-        const task = parseTask(await this.#redis.get(key));
+        const task = parseTask(await this.redis.get(key));
         pointers = task ? this.#pointerKeys(task) : [];
         return [key, ...pointers];
       },
@@ -206,7 +191,7 @@ export class TaskStore {
         // The task changed between the two reads (an alert attached a condition): plan again with its pointers.
         const current = this.#pointerKeys(task);
         if (current.length !== pointers.length || current.some((k, i) => k !== pointers[i])) return REPLAN;
-        const result = decide(task, this.#clock.now());
+        const result = decide(task, this.clock.now());
         if (!result.ok) throw new AppError(result.code, result.message, result.details ? { details: result.details } : undefined);
         if (result.task === task) return { commands: [], result: { task, added: [] } };
         const held = pointers.filter((_, i) => values[i + 1] === task.id);
@@ -219,12 +204,12 @@ export class TaskStore {
   }
 
   async list(filter: TaskFilter): Promise<{ items: Task[]; total: number }> {
-    const ids = await this.#redis.zrevrange(this.#keys.taskIndex(), 0, -1);
+    const ids = await this.redis.zrevrange(this.keys.taskIndex(), 0, -1);
     const items: Task[] = [];
     let total = 0;
     for (let i = 0; i < ids.length; i += 200) {
-      const chunk = ids.slice(i, i + 200).map((id) => this.#keys.task(id));
-      for (const json of chunk.length > 0 ? await this.#redis.mget(...chunk) : []) {
+      const chunk = ids.slice(i, i + 200).map((id) => this.keys.task(id));
+      for (const json of chunk.length > 0 ? await this.redis.mget(...chunk) : []) {
         const task = parseTask(json);
         if (!task) continue;
         if (filter.status && !filter.status.includes(task.status)) continue;
@@ -240,7 +225,7 @@ export class TaskStore {
 
   /** Condition and section pointers of a task (which may point to it while it is not closed). */
   #pointerKeys(task: Task): string[] {
-    return [this.#keys.openTaskBySection(task.sectionId), ...task.conditionKeys.map((k) => this.#keys.taskByCondition(k))];
+    return [this.keys.openTaskBySection(task.sectionId), ...task.conditionKeys.map((k) => this.keys.taskByCondition(k))];
   }
 
   /**
@@ -254,7 +239,7 @@ export class TaskStore {
     added: readonly TaskTransition[],
     heldPointers?: readonly string[],
   ): RedisCommand[] {
-    const keys = this.#keys;
+    const keys = this.keys;
     const commands: RedisCommand[] = [['SET', keys.task(next.id), JSON.stringify(next)]];
     if (next.status !== 'closed' && previous === undefined) commands.push(['SADD', keys.openTasks(), next.id]);
     if (next.status === 'closed' && previous?.status !== 'closed') {
@@ -265,7 +250,7 @@ export class TaskStore {
     }
     const summary = taskSummaryOf(next);
     for (const transition of added)
-      commands.push(appendCommand(keys.eventLog(), this.#config.eventLogMaxLen, { type: 'task', transition, task: summary }));
+      commands.push(appendCommand(keys.eventLog(), this.config.eventLogMaxLen, { type: 'task', transition, task: summary }));
     return commands;
   }
 }

@@ -16,7 +16,7 @@ import { summaryOf, type Actor, type Alert, type AlertTransition, type AlertTran
 import { transact, type RedisCommand } from '../compare-and-set.js';
 import type { AlertsConfig } from '../../../alerts/config.js';
 import { appendCommand } from './event-log.js';
-import type { AlertKeys } from '../keys.js';
+import type { RedisKeys } from '../keys.js';
 import type { Notifier } from '../../bullmq/notifier.js';
 import type { Recipient } from '../../../alerts/alarms/recipients.js';
 import { taskSummaryOf, type Task, type TaskTransition } from '../../../alerts/joint-monitoring/task-model.js';
@@ -49,7 +49,7 @@ export interface TransferFilter {
 export interface TransferServiceDeps {
   readonly redis: Redis;
   readonly registry: Registry;
-  readonly keys: AlertKeys;
+  readonly keys: RedisKeys;
   readonly config: AlertsConfig;
   readonly clock?: Clock;
   /** Webhook delivery (the alerts stage's notifier); without it no webhooks. */
@@ -70,16 +70,16 @@ export class TransferService {
   }
 
   #key(id: string): string {
-    return `${this.#deps.keys.prefix}:transfers:t:${id}`;
+    return this.#deps.keys.transfer(id);
   }
   #index(): string {
-    return `${this.#deps.keys.prefix}:transfers:idx`;
+    return this.#deps.keys.transferIndex();
   }
   #open(): string {
-    return `${this.#deps.keys.prefix}:transfers:open`;
+    return this.#deps.keys.openTransfers();
   }
   #bySubject(kind: TransferSubjectKind, id: string): string {
-    return `${this.#deps.keys.prefix}:transfers:by-subject:${kind}:${id}`;
+    return this.#deps.keys.transferBySubject(kind, id);
   }
   #subjectKey(kind: TransferSubjectKind, id: string): string {
     return kind === 'alert' ? this.#deps.keys.alert(id) : this.#deps.keys.task(id);

@@ -5,6 +5,7 @@
  */
 import { MAX_RAW_BYTES, type DeadLetter, type DeadLetterBook, type DeadLetterFilter, type NewDeadLetter } from '../../../domain/index.js';
 import type { Redis } from '../client.js';
+import { RedisKeys } from '../keys.js';
 
 export type { DeadLetter, DeadLetterFilter, NewDeadLetter } from '../../../domain/index.js';
 export { MAX_ITEMS_PER_LETTER, MAX_RAW_BYTES } from '../../../domain/index.js';
@@ -17,7 +18,7 @@ export class DeadLetterStore implements DeadLetterBook {
   /** `maxLen` bounds the store; the count of letters over it is logged by the caller. @defaultValue 1000000 */
   constructor(deps: { redis: Redis; prefix: string; maxLen?: number }) {
     this.#redis = deps.redis;
-    this.#key = `${deps.prefix}:deadletters`;
+    this.#key = new RedisKeys(deps.prefix).readingDeadLetters();
     this.#maxLen = deps.maxLen ?? 1_000_000;
   }
 

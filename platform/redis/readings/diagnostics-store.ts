@@ -10,6 +10,7 @@ import {
   type StationDiagnostics,
 } from '../../../domain/station-diagnostics.js';
 import type { Redis } from '../client.js';
+import { RedisKeys } from '../keys.js';
 
 /** Items kept per report; a longer report keeps its first ones. */
 const MAX_ITEMS = 200;
@@ -20,18 +21,18 @@ function capped(entry: StationDiagnostic): StationDiagnostic {
 
 export class RedisStationDiagnostics implements StationDiagnostics {
   readonly #redis: Redis;
-  readonly #prefix: string;
+  readonly #keys: RedisKeys;
   readonly #maxLen: number;
 
   /** `maxLen` caps each kind's stream. @defaultValue 100000 */
   constructor(deps: { redis: Redis; prefix: string; maxLen?: number }) {
     this.#redis = deps.redis;
-    this.#prefix = deps.prefix;
+    this.#keys = new RedisKeys(deps.prefix);
     this.#maxLen = deps.maxLen ?? 100_000;
   }
 
   #key(kind: DiagnosticKind): string {
-    return `${this.#prefix}:diagnostics:${kind}`;
+    return this.#keys.diagnostics(kind);
   }
 
   async record(entry: StationDiagnostic): Promise<void> {

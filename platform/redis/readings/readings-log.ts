@@ -12,13 +12,15 @@ import type { Reading, ReadingsLog } from '../../../domain/index.js';
 import type { Redis } from '../client.js';
 import type { Logger } from '../../logger.js';
 import type { ingestMetrics } from '../../metrics.js';
+import { RedisKeys } from '../keys.js';
+import { ensureGroup } from '../stream-group.js';
 
 /** Most readings in one log entry (a backlog batch of 1,000 is one entry). */
 export const MAX_ENTRY_READINGS = 1000;
 
 /** Stream key of a partition. */
 export function partitionKey(prefix: string, partition: number): string {
-  return `${prefix}:readings:${partition}`;
+  return new RedisKeys(prefix).readingsPartition(partition);
 }
 
 /** Partition of a section: a stable string hash (FNV-1a) modulo the partition count. */
@@ -162,15 +164,6 @@ export class RedisReadingsLog implements ReadingsLog {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#refreshing?.catch(() => undefined);
-  }
-}
-
-/** XGROUP CREATE ... MKSTREAM, ignoring "group exists". */
-export async function ensureGroup(redis: Redis, key: string, group: string): Promise<void> {
-  try {
-    await redis.xgroup('CREATE', key, group, '0', 'MKSTREAM');
-  } catch (err) {
-    if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
   }
 }
 

@@ -7,7 +7,9 @@
 import type { LogEntry, Reading, ReadingsLogReader } from '../../../domain/index.js';
 import type { Redis } from '../client.js';
 import type { Logger } from '../../logger.js';
-import { ensureGroup, partitionKey } from './readings-log.js';
+import { partitionKey } from './readings-log.js';
+import { ensureGroup } from '../stream-group.js';
+import { RedisKeys } from '../keys.js';
 
 export type { LogEntry };
 
@@ -30,6 +32,7 @@ type StreamReply = [key: string, entries: [id: string, fields: string[]][]][] | 
 export class LogConsumer implements ReadingsLogReader {
   readonly #redis: Redis;
   readonly #options: Required<LogConsumerOptions>;
+  readonly #keys: RedisKeys;
   readonly #logger: Logger;
   #pendingDone = new Set<number>();
   /** Per partition, the id after which to read this consumer's own pending entries next. */
@@ -40,6 +43,7 @@ export class LogConsumer implements ReadingsLogReader {
   constructor(deps: { redis: Redis; options: LogConsumerOptions; logger: Logger }) {
     this.#redis = deps.redis;
     this.#options = { batchSize: 500, blockMs: 1000, claimIdleMs: 60_000, ...deps.options };
+    this.#keys = new RedisKeys(this.#options.prefix);
     this.#logger = deps.logger;
   }
 
@@ -69,7 +73,7 @@ export class LogConsumer implements ReadingsLogReader {
       )) as StreamReply;
       const entries = this.#parse(reply);
       for (const [key, list] of reply ?? []) {
-        const p = Number(key.slice(`${prefix}:readings:`.length));
+        const p = this.#keys.partitionOf(key);
         const last = list[list.length - 1];
         if (last) this.#pendingCursor.set(p, last[0]);
       }
@@ -130,9 +134,8 @@ export class LogConsumer implements ReadingsLogReader {
   #parse(reply: StreamReply): LogEntry[] {
     const out: LogEntry[] = [];
     if (!reply) return out;
-    const { prefix } = this.#options;
     for (const [key, entries] of reply) {
-      const partition = Number(key.slice(`${prefix}:readings:`.length));
+      const partition = this.#keys.partitionOf(key);
       for (const [id, fields] of entries) {
         // A claimed entry may have been trimmed meanwhile (fields null): nothing left to do for it.
         if (!fields) continue;

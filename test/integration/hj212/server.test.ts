@@ -25,7 +25,8 @@ import {
   type Hj212Packet,
   type Hj212ServerOptions,
 } from '../../../platform/hj212/index.js';
-import { Hj212Client, Hj212RefusedError, type Hj212ClientOptions } from '../../../simulators/transports/hj212-client.js';
+import { Hj212Client } from '../../../simulators/transports/hj212-client.js';
+import { Hj212RefusedError, type Hj212ClientOptions } from '../../../simulators/transports/hj212-client-options.js';
 import { REFERENCE_PACKETS } from '../../unit/hj212/reference-packets.js';
 import { FakeGateway } from './fake-gateway.js';
 

@@ -1,6 +1,6 @@
 /**
  * Many QoS 1 messages in flight per MQTT connection (issue 14), against the
- * real Mosquitto and Redis (ingest/in-flight.ts, ingest/mqtt-ingress.ts):
+ * real Mosquitto and Redis (platform/mqtt/in-flight.ts, platform/mqtt/ingress.ts):
  *
  * - messages published at once are handled at once and their appends are
  *   coalesced: N readings land in far fewer than N log entries (one entry per

@@ -1,5 +1,5 @@
 /**
- * InfluxStore.writeLines against the real InfluxDB (platform/influx.ts,
+ * InfluxStore.writeLines against the real InfluxDB (platform/influx/client.ts,
  * issue 14): a write larger than one request resolves only when every request
  * succeeded. `@influxdata/influxdb-client`, used before, sent the first chunks
  * in the background and swallowed their errors, so the store writer

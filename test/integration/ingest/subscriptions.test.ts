@@ -1,5 +1,5 @@
 /**
- * How ingest subscribes, against the real Mosquitto (ingest/mqtt-ingress.ts):
+ * How ingest subscribes, against the real Mosquitto (platform/mqtt/ingress.ts):
  *
  * - why the default is plain subscriptions by section: Mosquitto keeps a
  *   persistent session's plain subscription across its restart but not its

@@ -10,7 +10,8 @@ import {
   remapEscalationLevel,
 } from '../../../alerts/joint-monitoring/task-incident.js';
 import { normalizeTask, ON_SITE_STEPS, type Task, type TaskTrigger } from '../../../alerts/joint-monitoring/task-model.js';
-import { checkArrivalDeadline, checkHold, openTask, recordStep } from '../../../alerts/joint-monitoring/task-rules.js';
+import { checkArrivalDeadline, checkHold, recordStep } from '../../../alerts/joint-monitoring/on-site-steps.js';
+import { openTask } from '../../../alerts/joint-monitoring/task-rules.js';
 import type { AlertEvent } from '../../../domain/index.js';
 import { alertEvent, testRegistry } from './registry-fixture.js';
 

@@ -3,20 +3,9 @@ import { applyEvent } from '../../../alerts/alarms/alert-lifecycle.js';
 import { summaryOf, type Alert, type AlertSummary } from '../../../alerts/alarms/alert-model.js';
 import { alertsConfig } from '../../../alerts/config.js';
 import { ON_SITE_STEPS, type Task } from '../../../alerts/joint-monitoring/task-model.js';
-import {
-  addProgress,
-  checkArrivalDeadline,
-  checkHold,
-  checkProblemDeadlines,
-  closeOutProblem,
-  escalationChain,
-  nextArrivalEscalationAt,
-  openTask,
-  recordStep,
-  registerProblem,
-  samplingStationsFor,
-  taskTriggerFor,
-} from '../../../alerts/joint-monitoring/task-rules.js';
+import { addProgress, checkProblemDeadlines, closeOutProblem, registerProblem } from '../../../alerts/joint-monitoring/problem-ledger.js';
+import { checkArrivalDeadline, checkHold, nextArrivalEscalationAt, recordStep } from '../../../alerts/joint-monitoring/on-site-steps.js';
+import { escalationChain, openTask, samplingStationsFor, taskTriggerFor } from '../../../alerts/joint-monitoring/task-rules.js';
 import { attachAlert, conditionCleared, conditionRaised, levelRaised } from '../../../alerts/joint-monitoring/task-incident.js';
 import type { AlertEvent } from '../../../domain/index.js';
 import { alertEvent, testRegistry } from './registry-fixture.js';

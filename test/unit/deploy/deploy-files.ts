@@ -99,6 +99,26 @@ export function unitValue(unit: UnitFile, section: string, key: string): string[
 }
 
 /**
+ * Packages (npm names, no `node:` built-ins) that `files` import at run time:
+ * static, dynamic and side-effect imports; `import type` is erased by tsc.
+ */
+export function packagesImported(files: Iterable<string>): Set<string> {
+  const names = new Set<string>();
+  for (const file of files) {
+    const text = readFileSync(join(REPO, file), 'utf8');
+    for (const match of text.matchAll(
+      /(?:^\s*import\s+(?!type\s)[^'";]*?from\s+|import\s*\(\s*|^\s*import\s+|^\s*export\s+(?!type\s)[^'";]*?from\s+)['"]([^'"./][^'"]*)['"]/gm,
+    )) {
+      const spec = match[1] as string;
+      if (spec.startsWith('node:')) continue;
+      const parts = spec.split('/');
+      names.add(spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] as string));
+    }
+  }
+  return names;
+}
+
+/**
  * Every repository file reachable from `entry` through relative imports
  * (static and dynamic, `.js` specifiers resolved to `.ts`).
  */

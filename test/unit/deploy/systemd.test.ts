@@ -20,14 +20,15 @@ function execStart(unit: UnitFile): string[] {
 }
 
 describe('systemd units', () => {
-  it('has one unit per role, each running bin/riverwatch.js with that role', () => {
+  it('has one unit per role, each running the compiled CLI (the package bin, from npm run build) with that role', () => {
+    const packageJson = JSON.parse(readRepoFile('package.json')) as { bin: Record<string, string> };
+    expect(packageJson.bin.riverwatch).toBe('dist/bin/riverwatch.js');
     const roles = services.map(({ unit }) => execStart(unit)[2]);
     expect(roles.sort()).toEqual([...ROLES].sort());
     for (const { file, unit } of services) {
       const [node, script, role] = execStart(unit);
       expect(node, file).toBe('/usr/bin/node');
-      expect(script, file).toBe('/opt/riverwatch/bin/riverwatch.js');
-      expect(readRepoFile('bin/riverwatch.js')).toContain('main.ts');
+      expect(script, file).toBe(`/opt/riverwatch/${packageJson.bin.riverwatch}`);
       expect(file, file).toMatch(new RegExp(`^riverwatch-${role}(@)?\\.service$`));
       expect(unitValue(unit, 'Service', 'WorkingDirectory'), file).toEqual(['/opt/riverwatch']);
     }

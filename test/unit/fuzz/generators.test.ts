@@ -116,7 +116,7 @@ describe('malformed payloads', () => {
       expect(refusal(body, station, 'mqtt'), `${kind} #${seed} over MQTT: ${body.toString('latin1').slice(0, 160)}`).toBeDefined();
       expect(refusal(body, station, 'http'), `${kind} #${seed} over HTTP: ${body.toString('latin1').slice(0, 160)}`).toBeDefined();
     }
-  });
+  }, 30_000); // 150 deep structures: ~1.5 s alone, past the 5 s default on a loaded 2-core machine
 
   it('deep-json-value: a measured parameter whose value is an array or object nested at least 5,000 levels deep', () => {
     for (let seed = 0; seed < 20; seed++) {

@@ -1,0 +1,40 @@
+/**
+ * The readings-log entries the analytics worker holds (worker.ts): an entry
+ * is acknowledged only after every reading of it has been analysed and its
+ * events handed over, and a checkpoint taken after that was saved.
+ */
+import type { LogEntry } from '../domain/index.js';
+
+interface Pending {
+  readonly entry: LogEntry;
+  outstanding: number;
+  /** Set when the last reading was analysed; acknowledged by the first checkpoint after that. */
+  doneAt?: number;
+}
+
+export class PendingEntries {
+  readonly #pending = new Map<string, Pending>();
+
+  /** Starts holding an entry with `outstanding` readings still to analyse (done at once when none). */
+  add(entry: LogEntry, outstanding: number, now: number): void {
+    const pending: Pending = { entry, outstanding };
+    if (outstanding === 0) pending.doneAt = now;
+    this.#pending.set(entry.id, pending);
+  }
+
+  /** One reading of the entry has been analysed and its events handed over. */
+  analysed(entryId: string, now: number): void {
+    const pending = this.#pending.get(entryId);
+    if (pending && --pending.outstanding === 0) pending.doneAt = now;
+  }
+
+  /** Entries whose readings are all analysed: a checkpoint saved from now on covers them. */
+  covered(): LogEntry[] {
+    return [...this.#pending.values()].filter((p) => p.doneAt !== undefined).map((p) => p.entry);
+  }
+
+  /** Forgets entries the log has acknowledged. */
+  acknowledged(entries: readonly LogEntry[]): void {
+    for (const entry of entries) this.#pending.delete(entry.id);
+  }
+}
