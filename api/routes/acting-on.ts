@@ -9,7 +9,9 @@ import type { FastifyRequest } from 'fastify';
 import { AppError, type Registry } from '../../domain/index.js';
 import type { Actor, Alert, AlertsService, Task } from '../../platform/redis/alerts/index.js';
 import { agencyOf, canSeeAlert, canSeeTask } from '../auth/index.js';
-import { wire, type Wire } from '../schemas/common.js';
+import type { Static, TSchema } from 'typebox';
+import { pageOf, wire, type Wire } from '../schemas/common.js';
+import type { AgencyApp } from './agency-routes.js';
 
 /** One kind of record an agency may or may not see. */
 export interface Subject<T> {
@@ -83,13 +85,31 @@ export function optionalName(body: unknown): string | undefined {
   return typeof name === 'string' ? name.slice(0, 200) : undefined;
 }
 
-/** A list route's answer: the caller's page of what it may see, each item as `view` shows it. */
-export async function pageFor<T, V>(
-  request: FastifyRequest & { query: { limit?: number | undefined; offset?: number | undefined } },
-  list: (agencyId: string, page: { limit: number; offset: number }) => Promise<{ items: readonly T[]; total: number }>,
-  view: (item: T) => V,
-): Promise<{ items: Wire<V>[]; total: number; limit: number; offset: number }> {
-  const page = { limit: request.query.limit ?? 50, offset: request.query.offset ?? 0 };
-  const { items, total } = await list(agencyOf(request).agency.id, page);
-  return { items: items.map((item) => wire(view(item))), total, ...page };
+/** The documentation of a list route: its summary, query string, the schema of one item, its error answers. */
+export interface ListDoc<Q extends TSchema, I extends TSchema> {
+  readonly summary: string;
+  readonly querystring: Q;
+  readonly item: I;
+  readonly errors: Record<number, TSchema>;
+}
+
+/**
+ * A list route (`GET` with `limit` and `offset`): the caller's page of what it
+ * may see, `{ items, total, limit, offset }`, each item as `view` shows it.
+ */
+export function listRoute<Q extends TSchema, I extends TSchema, T>(
+  app: AgencyApp,
+  path: string,
+  doc: ListDoc<Q, I>,
+  list: (query: Static<Q>, agencyId: string, page: { limit: number; offset: number }) => Promise<{ items: readonly T[]; total: number }>,
+  view: (item: T) => unknown,
+): void {
+  const schema = { summary: doc.summary, querystring: doc.querystring, response: { 200: pageOf(doc.item), ...doc.errors } };
+  app.get(path, { schema }, async (request) => {
+    const query = request.query as Static<Q> & { limit?: number; offset?: number };
+    const page = { limit: query.limit ?? 50, offset: query.offset ?? 0 };
+    const { items, total } = await list(query, agencyOf(request).agency.id, page);
+    // The page's type is the generic Static of `doc.item`; the response schema checks and serialises it.
+    return { items: items.map(view), total, ...page } as never;
+  });
 }

@@ -27,6 +27,9 @@ function typed(app: FastifyInstance) {
   return app.withTypeProvider<TypeBoxTypeProvider>();
 }
 
+/** The app of a route plugin behind an agency key, with TypeBox types for the routes. */
+export type AgencyApp = ReturnType<typeof agencyRoutes>;
+
 /** Call first in a route plugin; returns the plugin's app with TypeBox types for the routes. */
 export function agencyRoutes(app: FastifyInstance, options: AgencyRoutesOptions) {
   requireAgencyKey(app, {

@@ -8,19 +8,15 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import type { Registry } from '../../domain/index.js';
 import { escalationPlan } from '../../alerts/alarms/alert-escalation.js';
 import { isFlapping } from '../../alerts/alarms/flapping.js';
-import type { AlertsService } from '../../platform/redis/alerts/index.js';
-import { agencyOf, canSeeAlert, type AgencyKeyStore } from '../auth/index.js';
+import { agencyOf, canSeeAlert } from '../auth/index.js';
 import { errorResponses } from '../errors.js';
 import { agencyRoutes } from './agency-routes.js';
+import type { AlertsRoutesOptions } from './alerts.js';
 
-export interface AlertEscalationsRoutesOptions {
-  readonly service: AlertsService;
-  readonly registry: Registry;
-  readonly keys: AgencyKeyStore;
-}
+/** The alerts service, the registry and the agency keys, as for the alert routes. */
+export type AlertEscalationsRoutesOptions = AlertsRoutesOptions;
 
 export const alertEscalationsRoutes: FastifyPluginAsync<AlertEscalationsRoutesOptions> = async (plain, options) => {
   const { service, registry } = options;

@@ -10,8 +10,8 @@ import { ALERT_STATUSES, summaryOf, type AlertsService, type AlertStatus } from 
 import { canSeeAlert, type AgencyKeyStore } from '../auth/index.js';
 import { errorResponses } from '../errors.js';
 import { AlertDetailSchema, AlertListQuery, AlertSummarySchema, ResolveBody } from '../schemas/alerts.js';
-import { idParams, pageOf } from '../schemas/common.js';
-import { actOn, alertSubject, optionalName, pageFor } from './acting-on.js';
+import { idParams } from '../schemas/common.js';
+import { actOn, alertSubject, listRoute, optionalName } from './acting-on.js';
 import { agencyRoutes } from './agency-routes.js';
 import { given, parseList, parseTime } from './filters.js';
 
@@ -29,33 +29,18 @@ export const alertsRoutes: FastifyPluginAsync<AlertsRoutesOptions> = async (plai
   const app = agencyRoutes(plain, { keys: options.keys, registry, tags: ['alerts'] });
   const alert = alertSubject(service, registry);
 
-  app.get(
-    '/api/v1/alerts',
-    {
-      schema: {
-        summary: 'Alerts visible to the calling agency, newest first',
-        querystring: AlertListQuery,
-        response: { 200: pageOf(AlertSummarySchema), ...errors },
-      },
-    },
-    async (request) =>
-      pageFor(
-        request,
-        (agencyId, page) => {
-          const q = request.query;
-          const filters = given({
-            status: parseList<AlertStatus>('status', q.status, ALERT_STATUSES),
-            level: parseList<AlertLevel>('level', q.level, ALERT_LEVELS),
-            sectionId: q.section,
-            riverId: q.river,
-            from: parseTime('from', q.from),
-            to: parseTime('to', q.to),
-          });
-          return service.listAlerts({ ...filters, visible: (a) => canSeeAlert(registry, agencyId, a), ...page });
-        },
-        summaryOf,
-      ),
-  );
+  const listDoc = { summary: 'Alerts visible to the calling agency, newest first', querystring: AlertListQuery, item: AlertSummarySchema, errors };
+  listRoute(app, '/api/v1/alerts', listDoc, (q, agencyId, page) => {
+    const filters = given({
+      status: parseList<AlertStatus>('status', q.status, ALERT_STATUSES),
+      level: parseList<AlertLevel>('level', q.level, ALERT_LEVELS),
+      sectionId: q.section,
+      riverId: q.river,
+      from: parseTime('from', q.from),
+      to: parseTime('to', q.to),
+    });
+    return service.listAlerts({ ...filters, visible: (a) => canSeeAlert(registry, agencyId, a), ...page });
+  }, summaryOf);
 
   app.get(
     '/api/v1/alerts/:id',

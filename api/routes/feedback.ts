@@ -7,22 +7,19 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import { AppError, type Registry } from '../../domain/index.js';
-import type { AlertsService } from '../../platform/redis/alerts/index.js';
-import { agencyOf, canSeeAlert, type AgencyKeyStore } from '../auth/index.js';
+import { AppError } from '../../domain/index.js';
+import { agencyOf, canSeeAlert } from '../auth/index.js';
 import { errorResponses } from '../errors.js';
 import { feedbackCsv, labelled } from '../reports/feedback-csv.js';
 import { idParams, wire } from '../schemas/common.js';
 import { AlertHistoryQuery, FeedbackBody, FeedbackExportQuery, FeedbackSchema, LabelledAlertSchema } from '../schemas/feedback.js';
 import { actOn, alertSubject } from './acting-on.js';
 import { agencyRoutes } from './agency-routes.js';
+import type { AlertsRoutesOptions } from './alerts.js';
 import { parseTime } from './filters.js';
 
-export interface FeedbackRoutesOptions {
-  readonly service: AlertsService;
-  readonly registry: Registry;
-  readonly keys: AgencyKeyStore;
-}
+/** The alerts service, the registry and the agency keys, as for the alert routes. */
+export type FeedbackRoutesOptions = AlertsRoutesOptions;
 
 const DAY_MS = 86_400_000;
 const IdParams = idParams(128);

@@ -25,7 +25,7 @@ import {
   type RangeLimits,
 } from '../queries/time-range.js';
 import { sectionVisibleTo, stationVisibleTo, visibleSections } from '../queries/visibility.js';
-import { ClassHistorySchema, HistoryQuery, HistorySchema, SectionStatusSchema, StationLatestSchema } from '../schemas/readings.js';
+import { ClassHistorySchema, HistoryQuery, LatestRoute, HistorySchema, SectionStatusSchema, StationLatestSchema } from '../schemas/readings.js';
 import { currentClassView, stationLatestView } from '../views/readings.js';
 import { stationView } from '../views/registry.js';
 import { agencyRoutes } from './agency-routes.js';
@@ -87,20 +87,10 @@ export function readingsRoutes(options: ReadingsRoutesOptions): FastifyPluginAsy
   return async (plain) => {
     const app = agencyRoutes(plain, { keys: options.keys, registry, tags: ['readings'] });
 
-    app.get(
-      '/api/v1/latest',
-      {
-        schema: {
-          summary: 'Current class and latest readings of every visible section, upstream to downstream',
-          querystring: Type.Object({ river: Type.Optional(Type.String({ maxLength: 128 })) }),
-          response: { 200: Type.Object({ at: Type.Number(), sections: Type.Array(SectionStatusSchema) }), ...Errors },
-        },
-      },
-      async (request) => ({
-        at: clock.now(),
-        sections: await statusOf(visibleSections(registry, agencyOf(request).agency.id, request.query.river)),
-      }),
-    );
+    app.get('/api/v1/latest', { schema: LatestRoute }, async (request) => ({
+      at: clock.now(),
+      sections: await statusOf(visibleSections(registry, agencyOf(request).agency.id, request.query.river)),
+    }));
 
     app.get(
       '/api/v1/sections/:sectionId/latest',

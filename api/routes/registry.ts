@@ -6,13 +6,13 @@
  * 403, an unknown one 404.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { AppError, type ParameterTable, type Registry } from '../../domain/index.js';
 import { agencyOf, type AgencyKeyStore } from '../auth/index.js';
 import { errorResponses } from '../errors.js';
 import { sectionVisibleTo, stationVisibleTo, visibleRivers, visibleSections, visibleStations } from '../queries/visibility.js';
 import { pageOf } from '../schemas/common.js';
-import { AgencyRefSchema, PageQuery, ParameterSchema, RiverSchema, SectionSchema, StationSchema } from '../schemas/registry.js';
+import { MeRoute, PageQuery, ParameterSchema, RiverSchema, SectionSchema, StationSchema } from '../schemas/registry.js';
 import { agencyRef, sectionView, stationView } from '../views/registry.js';
 import { agencyRoutes } from './agency-routes.js';
 import { given, slicePage } from './filters.js';
@@ -27,6 +27,13 @@ export interface RegistryRoutesOptions {
 }
 
 const Errors = errorResponses(400, 403, 404);
+const SectionParams = Type.Object({ sectionId: Type.String({ minLength: 1, maxLength: 128 }) });
+const StationParams = Type.Object({ stationId: Type.String({ minLength: 1, maxLength: 128 }) });
+
+/** Options of a route answering one record of the registry by its id. */
+function oneOf<P extends TSchema, R extends TSchema>(summary: string, params: P, record: R) {
+  return { schema: { summary, params, response: { 200: record, ...Errors } } };
+}
 
 export function registryRoutes(options: RegistryRoutesOptions): FastifyPluginAsync {
   const { registry } = options;
@@ -34,33 +41,16 @@ export function registryRoutes(options: RegistryRoutesOptions): FastifyPluginAsy
   return async (plain) => {
     const app = agencyRoutes(plain, { keys: options.keys, registry, tags: ['registry'] });
 
-    app.get(
-      '/api/v1/me',
-      {
-        schema: {
-          summary: 'The agency of the presented key and what it may do',
-          response: {
-            200: Type.Object({
-              agency: Type.Object({ ...AgencyRefSchema.properties, parentId: Type.Optional(Type.String()) }),
-              operator: Type.Boolean({ description: 'may read and replay dead letters' }),
-              riverIds: Type.Array(Type.String()),
-              sectionIds: Type.Array(Type.String()),
-            }),
-            ...Errors,
-          },
-        },
-      },
-      async (request) => {
-        const context = agencyOf(request);
-        const { agency } = context;
-        return {
-          agency: { ...agencyRef(agency, agency.id), ...(agency.parentId ? { parentId: agency.parentId } : {}) },
-          operator: isOperator(context),
-          riverIds: visibleRivers(registry, agency.id).map((r) => r.river.id),
-          sectionIds: visibleSections(registry, agency.id).map((s) => s.id),
-        };
-      },
-    );
+    app.get('/api/v1/me', { schema: MeRoute }, async (request) => {
+      const context = agencyOf(request);
+      const { agency } = context;
+      return {
+        agency: { ...agencyRef(agency, agency.id), ...(agency.parentId ? { parentId: agency.parentId } : {}) },
+        operator: isOperator(context),
+        riverIds: visibleRivers(registry, agency.id).map((r) => r.river.id),
+        sectionIds: visibleSections(registry, agency.id).map((s) => s.id),
+      };
+    });
 
     app.get(
       '/api/v1/parameters',
@@ -139,16 +129,8 @@ export function registryRoutes(options: RegistryRoutesOptions): FastifyPluginAsy
         ),
     );
 
-    app.get(
-      '/api/v1/sections/:sectionId',
-      {
-        schema: {
-          summary: 'One section',
-          params: Type.Object({ sectionId: Type.String({ minLength: 1, maxLength: 128 }) }),
-          response: { 200: SectionSchema, ...Errors },
-        },
-      },
-      async (request) => sectionView(registry, sectionVisibleTo(registry, agencyOf(request).agency.id, request.params.sectionId)),
+    app.get('/api/v1/sections/:sectionId', oneOf('One section', SectionParams, SectionSchema), async (request) =>
+      sectionView(registry, sectionVisibleTo(registry, agencyOf(request).agency.id, request.params.sectionId)),
     );
 
     app.get(
@@ -171,17 +153,8 @@ export function registryRoutes(options: RegistryRoutesOptions): FastifyPluginAsy
       },
     );
 
-    app.get(
-      '/api/v1/stations/:stationId',
-      {
-        schema: {
-          summary: "One station, with its section's target limits",
-          params: Type.Object({ stationId: Type.String({ minLength: 1, maxLength: 128 }) }),
-          response: { 200: StationSchema, ...Errors },
-        },
-      },
-      async (request) =>
-        stationView(registry, stationVisibleTo(registry, agencyOf(request).agency.id, request.params.stationId).station),
+    app.get('/api/v1/stations/:stationId', oneOf("One station, with its section's target limits", StationParams, StationSchema), async (request) =>
+      stationView(registry, stationVisibleTo(registry, agencyOf(request).agency.id, request.params.stationId).station),
     );
   };
 }

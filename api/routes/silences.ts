@@ -7,21 +7,19 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import type { AlertKind, Registry } from '../../domain/index.js';
-import { windowAt, type AlertsService, type Silence } from '../../platform/redis/alerts/index.js';
-import { agencyOf, canSeeAlert, type AgencyKeyStore } from '../auth/index.js';
+import type { AlertKind } from '../../domain/index.js';
+import { windowAt, type Silence } from '../../platform/redis/alerts/index.js';
+import { agencyOf, canSeeAlert } from '../auth/index.js';
 import { errorResponses } from '../errors.js';
 import { idParams, wire } from '../schemas/common.js';
 import { Matcher, Recurrence, SilenceActor as Name, SilenceSchema, Time } from '../schemas/silences.js';
 import { callerOf, optionalName } from './acting-on.js';
 import { agencyRoutes } from './agency-routes.js';
+import type { AlertsRoutesOptions } from './alerts.js';
 import { given, parseTime } from './filters.js';
 
-export interface SilencesRoutesOptions {
-  readonly service: AlertsService;
-  readonly registry: Registry;
-  readonly keys: AgencyKeyStore;
-}
+/** The alerts service, the registry and the agency keys, as for the alert routes. */
+export type SilencesRoutesOptions = AlertsRoutesOptions;
 
 const errors = errorResponses(400, 403, 404, 409);
 

@@ -46,6 +46,18 @@ const DiagnosticSchema = Type.Object({
 
 const Errors = errorResponses(400, 403);
 
+/** `GET /api/v1/diagnostics`, operators only. */
+const DiagnosticsRoute = {
+  summary: 'What HJ 212 data loggers reported about themselves, newest first (docs/hj212.md)',
+  querystring: Type.Object({
+    station: Type.Optional(Type.String({ maxLength: 128 })),
+    kind: Type.Optional(Type.Enum([...DIAGNOSTIC_KINDS])),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  }),
+  response: { 200: Type.Object({ items: Type.Array(DiagnosticSchema) }), ...Errors },
+};
+
+
 export function stationDiagnosticsRoutes(options: StationDiagnosticsRoutesOptions): FastifyPluginAsync {
   const isOperator = options.isOperator ?? topLevelOperators;
   const alertsActive = options.alertsActive;
@@ -61,28 +73,14 @@ export function stationDiagnosticsRoutes(options: StationDiagnosticsRoutesOption
   };
   return async (plain) => {
     const app = operatorRoutes(plain, { keys: options.keys, registry: options.registry, isOperator, what: 'station diagnostics' });
-    app.get(
-      '/api/v1/diagnostics',
-      {
-        schema: {
-          summary: 'What HJ 212 data loggers reported about themselves, newest first (docs/hj212.md)',
-          querystring: Type.Object({
-            station: Type.Optional(Type.String({ maxLength: 128 })),
-            kind: Type.Optional(Type.Enum([...DIAGNOSTIC_KINDS])),
-            limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          }),
-          response: { 200: Type.Object({ items: Type.Array(DiagnosticSchema) }), ...Errors },
-        },
-      },
-      async (request) => {
-        const q = request.query;
-        const items = await options.diagnostics.list({
-          limit: q.limit,
-          ...(q.station ? { stationId: q.station } : {}),
-          ...(q.kind ? { kind: q.kind as DiagnosticKind } : {}),
-        });
-        return { items: await Promise.all(items.map((item) => withAlerts(item))) };
-      },
-    );
+    app.get('/api/v1/diagnostics', { schema: DiagnosticsRoute }, async (request) => {
+      const q = request.query;
+      const items = await options.diagnostics.list({
+        limit: q.limit,
+        ...(q.station ? { stationId: q.station } : {}),
+        ...(q.kind ? { kind: q.kind as DiagnosticKind } : {}),
+      });
+      return { items: await Promise.all(items.map((item) => withAlerts(item))) };
+    });
   };
 }

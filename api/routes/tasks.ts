@@ -6,11 +6,11 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { TSchema } from 'typebox';
-import { AppError, type Registry } from '../../domain/index.js';
-import { TASK_STATUSES, taskSummaryOf, type AlertsService, type Task, type TaskStatus } from '../../platform/redis/alerts/index.js';
-import { canSeeTask, type AgencyKeyStore } from '../auth/index.js';
+import { AppError } from '../../domain/index.js';
+import { TASK_STATUSES, taskSummaryOf, type Task, type TaskStatus } from '../../platform/redis/alerts/index.js';
+import { canSeeTask } from '../auth/index.js';
 import { errorResponses } from '../errors.js';
-import { idParams, pageOf } from '../schemas/common.js';
+import { idParams } from '../schemas/common.js';
 import {
   CloseOutBody,
   ProblemBody,
@@ -21,15 +21,13 @@ import {
   TaskListQuery,
   TaskSummarySchema,
 } from '../schemas/tasks.js';
-import { actOn, pageFor, taskSubject } from './acting-on.js';
+import { actOn, listRoute, taskSubject } from './acting-on.js';
 import { agencyRoutes } from './agency-routes.js';
+import type { AlertsRoutesOptions } from './alerts.js';
 import { given, parseList } from './filters.js';
 
-export interface TasksRoutesOptions {
-  readonly service: AlertsService;
-  readonly registry: Registry;
-  readonly keys: AgencyKeyStore;
-}
+/** The alerts service, the registry and the agency keys, as for the alert routes. */
+export type TasksRoutesOptions = AlertsRoutesOptions;
 
 const IdParams = idParams(160);
 const errors = errorResponses(400, 403, 404, 409, 422);
@@ -59,26 +57,11 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (plain,
     return party;
   }
 
-  app.get(
-    '/api/v1/tasks',
-    {
-      schema: {
-        summary: 'Joint-monitoring tasks visible to the calling agency, newest first',
-        querystring: TaskListQuery,
-        response: { 200: pageOf(TaskSummarySchema), ...errors },
-      },
-    },
-    async (request) =>
-      pageFor(
-        request,
-        (agencyId, page) => {
-          const q = request.query;
-          const filters = given({ status: parseList<TaskStatus>('status', q.status, TASK_STATUSES), sectionId: q.section, riverId: q.river });
-          return service.listTasks({ ...filters, visible: (t) => canSeeTask(registry, agencyId, t), ...page });
-        },
-        taskSummaryOf,
-      ),
-  );
+  const listDoc = { summary: 'Joint-monitoring tasks visible to the calling agency, newest first', querystring: TaskListQuery, item: TaskSummarySchema, errors };
+  listRoute(app, '/api/v1/tasks', listDoc, (q, agencyId, page) => {
+    const filters = given({ status: parseList<TaskStatus>('status', q.status, TASK_STATUSES), sectionId: q.section, riverId: q.river });
+    return service.listTasks({ ...filters, visible: (t) => canSeeTask(registry, agencyId, t), ...page });
+  }, taskSummaryOf);
 
   app.get(
     '/api/v1/tasks/:id',
@@ -110,14 +93,15 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (plain,
   app.post(
     '/api/v1/tasks/:id/problems',
     onTask('Register a problem in the task ledger', ProblemBody),
-    async (request) =>
-      actOn(request, task, (t, caller) => {
-        const b = request.body;
-        if (!registry.agencies.has(b.ownerAgencyId))
-          throw new AppError('RW_INVALID_PAYLOAD', `ownerAgencyId: "${b.ownerAgencyId}" is not an agency`);
-        const problem = { description: b.description, ownerAgencyId: b.ownerAgencyId, measures: b.measures, deadline: b.deadline };
-        return service.registerProblem(t.id, problem, caller.actor(b.name));
-      }),
+    async (request) => {
+      const { description, ownerAgencyId, measures, deadline, name } = request.body;
+      return actOn(request, task, (t, caller) => {
+        // Checked after the task's scope, so a caller outside it learns nothing from this answer.
+        if (!registry.agencies.has(ownerAgencyId))
+          throw new AppError('RW_INVALID_PAYLOAD', `ownerAgencyId: "${ownerAgencyId}" is not an agency`);
+        return service.registerProblem(t.id, { description, ownerAgencyId, measures, deadline }, caller.actor(name));
+      });
+    },
   );
 
   app.post(

@@ -12,9 +12,9 @@ import type { Registry } from '../../domain/index.js';
 import { TRANSFER_STATUSES, type Alert, type AlertsService, type Task, type Transfer, type TransferService, type TransferStatus } from '../../platform/redis/alerts/index.js';
 import type { AgencyKeyStore } from '../auth/index.js';
 import { errorResponses } from '../errors.js';
-import { idParams, pageOf } from '../schemas/common.js';
+import { idParams } from '../schemas/common.js';
 import { AnswerBody, CreateBody, RefuseBody, ResultBody, TransferAgencySchema, TransferListQuery, TransferSchema } from '../schemas/transfers.js';
-import { actOn, alertSubject, pageFor, taskSubject, type Caller, type Subject } from './acting-on.js';
+import { actOn, alertSubject, listRoute, taskSubject, type Caller, type Subject } from './acting-on.js';
 import { agencyRoutes } from './agency-routes.js';
 import { parseList } from './filters.js';
 
@@ -93,33 +93,18 @@ export const transfersRoutes: FastifyPluginAsync<TransfersRoutesOptions> = async
     );
   }
 
-  app.get(
-    '/api/v1/transfers',
-    {
-      schema: {
-        summary: 'The transfer ledger: transfers the agency (or a subordinate) sent or received, newest first',
-        querystring: TransferListQuery,
-        response: { 200: pageOf(TransferSchema), ...errors },
-      },
-    },
-    async (request) =>
-      pageFor(
-        request,
-        (agencyId, page) => {
-          const { direction, status } = request.query;
-          const asked = parseList<TransferStatus>('status', status, TRANSFER_STATUSES);
-          // in: received by the agency (or its subordinates); out: sent by them; neither: both.
-          const visible = (t: Transfer) =>
-            direction === 'in'
-              ? registry.isSelfOrSuperior(agencyId, t.toAgencyId)
-              : direction === 'out'
-                ? registry.isSelfOrSuperior(agencyId, t.fromAgencyId)
-                : canSeeTransfer(registry, agencyId, t);
-          return transfers.list({ ...(asked ? { status: asked } : {}), visible, ...page });
-        },
-        view,
-      ),
-  );
+  const summary = 'The transfer ledger: transfers the agency (or a subordinate) sent or received, newest first';
+  listRoute(app, '/api/v1/transfers', { summary, querystring: TransferListQuery, item: TransferSchema, errors }, (q, agencyId, page) => {
+    const status = parseList<TransferStatus>('status', q.status, TRANSFER_STATUSES);
+    // in: received by the agency (or its subordinates); out: sent by them; neither: both.
+    const visible = (t: Transfer) =>
+      q.direction === 'in'
+        ? registry.isSelfOrSuperior(agencyId, t.toAgencyId)
+        : q.direction === 'out'
+          ? registry.isSelfOrSuperior(agencyId, t.fromAgencyId)
+          : canSeeTransfer(registry, agencyId, t);
+    return transfers.list({ ...(status ? { status } : {}), visible, ...page });
+  }, view);
 
   app.get(
     '/api/v1/transfers/agencies',

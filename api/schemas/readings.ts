@@ -1,6 +1,7 @@
 /** Schemas of the readings routes (api/routes/readings.ts): current class, latest readings, history, class history. */
 import { Type } from 'typebox';
 import { AGGREGATES } from '../queries/influxql.js';
+import { errorResponses } from '../errors.js';
 import { Name } from './common.js';
 import { ClassLimitSchema } from './registry.js';
 
@@ -83,3 +84,10 @@ export const ClassHistorySchema = Type.Object({
     attainmentRate: Type.Optional(Type.Number()),
   }),
 });
+
+/** `GET /api/v1/latest`: every visible section's current class and latest readings. */
+export const LatestRoute = {
+  summary: 'Current class and latest readings of every visible section, upstream to downstream',
+  querystring: Type.Object({ river: Type.Optional(Type.String({ maxLength: 128 })) }),
+  response: { 200: Type.Object({ at: Type.Number(), sections: Type.Array(SectionStatusSchema) }), ...errorResponses(400, 403, 404) },
+};

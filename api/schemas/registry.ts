@@ -1,5 +1,6 @@
 /** Schemas of the registry routes (api/routes/registry.ts), also used by the readings routes: agencies, rivers, sections, stations, parameters. */
 import { Type } from 'typebox';
+import { errorResponses } from '../errors.js';
 import { Name } from './common.js';
 
 export const AgencyRefSchema = Type.Object({
@@ -63,3 +64,17 @@ export const PageQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   offset: Type.Integer({ minimum: 0, default: 0 }),
 });
+
+/** `GET /api/v1/me`: the agency of the key, whether it is an operator, what it may see. */
+export const MeRoute = {
+  summary: 'The agency of the presented key and what it may do',
+  response: {
+    200: Type.Object({
+      agency: Type.Object({ ...AgencyRefSchema.properties, parentId: Type.Optional(Type.String()) }),
+      operator: Type.Boolean({ description: 'may read and replay dead letters' }),
+      riverIds: Type.Array(Type.String()),
+      sectionIds: Type.Array(Type.String()),
+    }),
+    ...errorResponses(400, 403, 404),
+  },
+};

@@ -18,6 +18,7 @@ import {
   ParameterTable,
   systemClock,
   type AlertEvent,
+  type Clock,
   type Reading,
   type Registry,
   type StationCommand,
@@ -114,6 +115,12 @@ export interface Stores {
   readonly registry: Registry;
   readonly influx: InfluxStore;
   defer(cleanup: () => Promise<unknown> | unknown): void;
+  /** The alerts stage on `redis` under `keyPrefix`, started; closed (forced) on close. */
+  startAlerts(
+    redis: Redis,
+    keyPrefix: string,
+    stage: { readonly config: AlertsConfigInput; readonly commander: StationCommander; readonly clock?: Clock },
+  ): Promise<AlertsService>;
   close(): Promise<void>;
 }
 
@@ -128,7 +135,21 @@ export async function startStores(database: string): Promise<Stores> {
     const influx = new InfluxStore({ url: svc.influx.url, api: 'v1', database: svc.uniqueName(database) });
     await influx.ensureDatabase();
     cleanups.push(() => influx.close());
-    return { svc, registry, influx, defer: (fn) => void cleanups.push(fn), close };
+    const startAlerts: Stores['startAlerts'] = async (redis, keyPrefix, stage) => {
+      const alerts = new AlertsService({
+        redis,
+        registry,
+        logger,
+        metricsRegistry: new MetricsRegistry(),
+        commander: stage.commander,
+        ...(stage.clock ? { clock: stage.clock } : {}),
+        config: { ...stage.config, keyPrefix, queuePrefix: `${keyPrefix}q` },
+      });
+      await alerts.start();
+      cleanups.push(() => alerts.close({ force: true }));
+      return alerts;
+    };
+    return { svc, registry, influx, defer: (fn) => void cleanups.push(fn), startAlerts, close };
   } catch (err) {
     await close();
     throw err;
@@ -136,23 +157,14 @@ export async function startStores(database: string): Promise<Stores> {
 }
 
 export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<ApiFixture> {
-  const { svc, registry, influx, defer, close } = await startStores('rw');
+  const { svc, registry, influx, defer, startAlerts, close } = await startStores('rw');
   try {
     const parameters = new ParameterTable();
     const redis = new Redis(svc.redis.url, { maxRetriesPerRequest: null });
     defer(() => redis.disconnect());
 
     const keyPrefix = svc.uniqueName('rw');
-    const alerts = new AlertsService({
-      redis,
-      registry,
-      logger,
-      metricsRegistry: new MetricsRegistry(),
-      config: { ...FAST, ...options.alerts, keyPrefix, queuePrefix: `${keyPrefix}q` },
-      commander: new AckingCommander(),
-    });
-    await alerts.start();
-    defer(() => alerts.close({ force: true }));
+    const alerts = await startAlerts(redis, keyPrefix, { config: { ...FAST, ...options.alerts }, commander: new AckingCommander() });
     const transfers = new TransferService({ redis, registry, keys: alerts.keys, config: alerts.config, notifier: alerts.notifier, logger });
     const hub = new LiveEventHub({ redis, streamKey: alerts.keys.eventLog(), logger });
     await hub.start();

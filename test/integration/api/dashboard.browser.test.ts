@@ -65,6 +65,10 @@ const loggedIn = (agency: AgencyId): Promise<Page> => logIn(browser, fx, agency)
 
 const alertItems = (page: Page) => page.locator('#alerts li.alert');
 
+/** Total phosphorus at Fenhu (one condition: a second event raises the same alert's level). */
+const fenhuPhosphorus = (level: 'yellow' | 'orange', message: string) =>
+  alertEvent({ key: 'exceedance:tp-fenhu:tp', sectionId: 'tp-fenhu', stationId: 'TP-FH-JS', parameters: ['tp'], level, ts: Date.now(), message });
+
 describe('dashboard in chromium', () => {
   let jiashan: Page;
   let wujiang: Page;
@@ -142,17 +146,7 @@ describe('dashboard in chromium', () => {
 
   it('recovers after the connection drops: an alert raised meanwhile still arrives', async () => {
     fx.app.server.closeAllConnections();
-    await fx.publish([
-      alertEvent({
-        key: 'exceedance:tp-fenhu:tp',
-        sectionId: 'tp-fenhu',
-        stationId: 'TP-FH-JS',
-        parameters: ['tp'],
-        level: 'yellow',
-        ts: Date.now(),
-        message: 'total phosphorus above the class III limit',
-      }),
-    ]);
+    await fx.publish([fenhuPhosphorus('yellow', 'total phosphorus above the class III limit')]);
     await jiashan.locator('#alerts li.alert.level-yellow').waitFor({ timeout: 20_000 });
     await jiashan.waitForSelector('#live-state[data-state="live"]');
     expect(await alertItems(jiashan).count()).toBe(2);
@@ -220,17 +214,7 @@ describe('dashboard in chromium', () => {
     const input = jiashan.locator(`input[data-resolve-for="${alertId}"]`);
     await input.pressSequentially('上游排口已封堵');
     // A level raise of the same condition arrives meanwhile and the list is drawn again.
-    await fx.publish([
-      alertEvent({
-        key: 'exceedance:tp-fenhu:tp',
-        sectionId: 'tp-fenhu',
-        stationId: 'TP-FH-JS',
-        parameters: ['tp'],
-        level: 'orange',
-        ts: Date.now(),
-        message: 'total phosphorus far above the class III limit',
-      }),
-    ]);
+    await fx.publish([fenhuPhosphorus('orange', 'total phosphorus far above the class III limit')]);
     await jiashan.waitForSelector(`#alerts li.alert.level-orange[data-alert-id="${alertId}"]`);
     await input.pressSequentially('，水质恢复');
     expect(await input.inputValue()).toBe('上游排口已封堵，水质恢复');

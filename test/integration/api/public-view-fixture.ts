@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import type { TestServices } from '../../harness/services.js';
-import { AlertsService, ON_SITE_STEPS, type Task } from '../../../platform/redis/alerts/index.js';
+import { ON_SITE_STEPS, type Task } from '../../../platform/redis/alerts/index.js';
 import { ManualClock, type Registry } from '../../../domain/index.js';
 import { readingToLine } from '../../../platform/influx/line-protocol.js';
 import { buildApp, type App } from '../../../api/app.js';
@@ -43,7 +43,7 @@ export interface PublicViewFixture {
 }
 
 export async function startPublicViewFixture(options: { rateLimitPerMinute?: number; cacheSeconds?: number } = {}): Promise<PublicViewFixture> {
-  const { svc, registry, influx, defer, close } = await startStores('public');
+  const { svc, registry, influx, defer, startAlerts, close } = await startStores('public');
   try {
     const now = Date.now();
 
@@ -66,18 +66,11 @@ export async function startPublicViewFixture(options: { rateLimitPerMinute?: num
     const redis: Redis = redisFor(svc.redis.url);
     defer(() => redis.disconnect());
     const clock = new ManualClock(now - 4 * 24 * HOUR);
-    const keyPrefix = svc.uniqueName('rw');
-    const alerts = new AlertsService({
-      redis,
-      registry,
-      logger,
-      metricsRegistry: new MetricsRegistry(),
+    const alerts = await startAlerts(redis, svc.uniqueName('rw'), {
       clock,
       commander: new AutoAckCommander(),
-      config: { ...FAST, keyPrefix, queuePrefix: `${keyPrefix}q`, autoResolveHoldMs: 15 * MIN, postSupervisionHoldMs: 72 * HOUR, webhook: { attempts: 1, backoffMs: 100, timeoutMs: 500 } },
+      config: { ...FAST, autoResolveHoldMs: 15 * MIN, postSupervisionHoldMs: 72 * HOUR, webhook: { attempts: 1, backoffMs: 100, timeoutMs: 500 } },
     });
-    await alerts.start();
-    defer(() => alerts.close({ force: true }));
     const key = 'sudden-change:tp-fenhu:nh3n';
     const raise = alertEvent({ sectionId: 'tp-fenhu', key, kind: 'sudden-change', level: 'red', stationId: 'TP-FH-JS', ts: clock.now() });
     await alerts.publish([raise]);
