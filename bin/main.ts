@@ -13,7 +13,7 @@ import { OPERATOR_COMMANDS } from './operator-commands.js';
 
 const USAGE = `riverwatch <command> [options]
 
-Roles (long-running; stop with Ctrl-C / SIGTERM):
+Roles (long-running; stop with Ctrl-C, SIGTERM or SIGHUP):
   start [--simulate [scenario.yaml]]  every role in RW_ROLES in one process; with --simulate also the simulated stations
   ingest | store | analytics | alerts | api | hj212   one role
 
@@ -43,6 +43,8 @@ async function runRoles(roles: readonly Role[], config: Config, logger: Logger, 
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // A closed terminal (SIGHUP) stops cleanly too, so the local Redis and InfluxDB of `start` do not outlive it.
+  process.on('SIGHUP', () => stop('SIGHUP'));
 
   const needs: ServiceNeeds = {
     redis: roles.some((r) => ROLE_NEEDS[r].redis),

@@ -24,7 +24,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../../domain/index.js';
 import { renderMosquittoConf, type MosquittoConfOptions } from '../mqtt/mosquitto-config.js';
 
-export type LocalServiceKind = 'redis' | 'mosquitto' | 'influx';
+export type LocalServiceKind = 'redis' | 'redis-sentinel' | 'mosquitto' | 'influx';
 
 /** A server running as a child process; `start()` after `stop()` reuses its port and folder. */
 export interface LocalService {
@@ -69,6 +69,8 @@ export interface RedisOptions extends LocalServiceOptions {
   readonly appendOnly?: boolean;
   /** @defaultValue 'everysec' */
   readonly appendFsync?: 'always' | 'everysec' | 'no';
+  /** More `--name value` arguments (replication, cluster mode; platform/local/redis-topologies.ts). */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface MosquittoOptions extends LocalServiceOptions {
@@ -97,6 +99,7 @@ export async function startRedis(options: RedisOptions): Promise<LocalService> {
       ...['--port', String(port), '--bind', '127.0.0.1', '--dir', options.dir, '--daemonize', 'no'],
       ...['--appendonly', appendOnly ? 'yes' : 'no', '--appendfsync', options.appendFsync ?? 'everysec'],
       ...['--save', '', '--maxmemory-policy', 'noeviction', '--logfile', ''],
+      ...(options.extraArgs ?? []),
     ],
     ready: () => redisPing(port),
   }));
@@ -192,7 +195,8 @@ function renderInfluxConf(dir: string, port: number, rpcPort: number): string {
   ].join('\n');
 }
 
-interface LaunchSpec {
+/** What `launch` spawns and how it tells the server is ready. */
+export interface LaunchSpec {
   readonly binary: string;
   readonly args: readonly string[];
   readonly url: string;
@@ -201,7 +205,7 @@ interface LaunchSpec {
 }
 
 /** Picks a port (retrying on a lost race for a free one), writes config, spawns and waits until ready. */
-async function launch(
+export async function launch(
   options: LocalServiceOptions,
   kind: LocalServiceKind,
   build: (port: number) => Promise<LaunchSpec>,
@@ -434,7 +438,8 @@ function probe(port: number, bytes: Buffer | string, timeoutMs = 1000): Promise<
   });
 }
 
-async function redisPing(port: number): Promise<boolean> {
+/** Whether a redis-server (or sentinel) on 127.0.0.1:`port` answers PING. */
+export async function redisPing(port: number): Promise<boolean> {
   // `-LOADING` while the AOF is replayed: not ready yet.
   return (await probe(port, 'PING\r\n')).toString('latin1').startsWith('+PONG');
 }
