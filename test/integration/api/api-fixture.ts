@@ -109,6 +109,11 @@ export interface ApiFixtureOptions {
   readonly alerts?: AlertsConfigInput;
 }
 
+/** The app as `buildApp` builds it for a test: silent logger, no readiness checks, limits out of the way. */
+export function buildTestApp(plugins: readonly FastifyPluginAsync[], metrics = new MetricsRegistry()): Promise<App> {
+  return buildApp({ logger, metrics, readiness: {}, bodyLimitBytes: 1_048_576, rateLimitPerMinute: 100_000, plugins });
+}
+
 /** Redis and InfluxDB from the harness, the sample registry, an InfluxDB database of its own; what is deferred is undone in reverse on close. */
 export interface Stores {
   readonly svc: TestServices<{ redis: true; influx: true }>;
@@ -197,13 +202,8 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
       metrics: ingestMetrics(metrics),
     });
 
-    const app = await buildApp({
-      logger,
-      metrics,
-      readiness: {},
-      bodyLimitBytes: 1_048_576,
-      rateLimitPerMinute: 100_000,
-      plugins: [
+    const app = await buildTestApp(
+      [
         ...(options.before ?? []),
         ...monitoringCentrePlugins({
           registry,
@@ -219,7 +219,8 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
           ...(options.limits ? { limits: options.limits } : {}),
         }),
       ],
-    });
+      metrics,
+    );
     defer(() => app.close());
     let baseUrl: string | undefined;
     if (options.listen) {

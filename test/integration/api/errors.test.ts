@@ -7,6 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from './api-fixture.js';
 
+interface ErrorAnswer {
+  error: { code: string; message: string; details?: unknown[] };
+}
+
 let fx: ApiFixture;
 
 beforeAll(async () => {
@@ -16,10 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx?.close();
 });
-
-interface ErrorAnswer {
-  error: { code: string; message: string; details?: unknown[] };
-}
 
 function expectOneShape(body: ErrorAnswer): string[] {
   expect(Object.keys(body)).toEqual(['error']);

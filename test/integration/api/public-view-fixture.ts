@@ -8,17 +8,16 @@
  * the Nanlan. The app is `buildApp` with the public view and the dashboard.
  */
 import type { AddressInfo } from 'node:net';
-import { Registry as MetricsRegistry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import type { TestServices } from '../../harness/services.js';
 import { ON_SITE_STEPS, type Task } from '../../../platform/redis/alerts/index.js';
 import { ManualClock, type Registry } from '../../../domain/index.js';
 import { readingToLine } from '../../../platform/influx/line-protocol.js';
-import { buildApp, type App } from '../../../api/app.js';
+import type { App } from '../../../api/app.js';
 import { dashboardPlugin } from '../../../api/dashboard/plugin.js';
 import { publicViewRoutes } from '../../../api/public-view/public-view-routes.js';
-import { AutoAckCommander, FAST, logger, redisFor, waitFor } from '../alerts/helpers.js';
-import { alertEvent, reading, startStores } from './api-fixture.js';
+import { AutoAckCommander, FAST, redisFor, waitFor } from '../alerts/helpers.js';
+import { alertEvent, buildTestApp, reading, startStores } from './api-fixture.js';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -102,23 +101,16 @@ export async function startPublicViewFixture(options: { rateLimitPerMinute?: num
     await alerts.publish([alertEvent({ sectionId: 'nl-boundary', key: openKey, kind: 'sudden-change', level: 'red', stationId: 'NL-BD-LC', ts: clock.now() })]);
     const openTask = await waitFor('open task', async () => (await alerts.listTasks({ limit: 10, offset: 0 })).items.find((t) => t.conditionKey === openKey));
 
-    const app = await buildApp({
-      logger,
-      metrics: new MetricsRegistry(),
-      readiness: {},
-      bodyLimitBytes: 1_048_576,
-      rateLimitPerMinute: 100_000,
-      plugins: [
-        publicViewRoutes({
-          registry,
-          influx,
-          closedTasks: async (limit) => (await alerts.listTasks({ status: ['closed'], limit, offset: 0 })).items,
-          ...(options.cacheSeconds === undefined ? {} : { cacheSeconds: options.cacheSeconds }),
-          ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
-        }),
-        dashboardPlugin(),
-      ],
-    });
+    const app = await buildTestApp([
+      publicViewRoutes({
+        registry,
+        influx,
+        closedTasks: async (limit) => (await alerts.listTasks({ status: ['closed'], limit, offset: 0 })).items,
+        ...(options.cacheSeconds === undefined ? {} : { cacheSeconds: options.cacheSeconds }),
+        ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
+      }),
+      dashboardPlugin(),
+    ]);
     defer(() => app.close());
     await app.listen({ port: 0, host: '127.0.0.1' });
     const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
