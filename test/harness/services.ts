@@ -1,6 +1,6 @@
 /**
  * Integration-test services: real Redis, Mosquitto and InfluxDB 1.x started
- * on free ports in a fresh temp folder (platform/local-services.ts).
+ * on free ports in a fresh temp folder (platform/local/services.ts).
  *
  * ```ts
  * let svc: TestServices<{ redis: true; influx: true }>;
@@ -13,15 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  startInflux,
-  startMosquitto,
-  startRedis,
-  type InfluxOptions,
-  type LocalService,
-  type MosquittoOptions,
-  type RedisOptions,
-} from '../../platform/local/services.js';
+import { startInflux, startMosquitto, startRedis, type InfluxOptions, type LocalService, type MosquittoOptions, type RedisOptions } from '../../platform/local/services.js';
 
 type Without<T> = Omit<T, 'dir'>;
 
