@@ -12,7 +12,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Logger } from '../platform/logger.js';
-import { ErrorBody, errorHandler, sendError } from './errors.js';
+import { useErrorShape } from './errors.js';
 
 export type ReadinessCheck = () => Promise<boolean>;
 
@@ -52,9 +52,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'RW_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
-  app.addSchema(ErrorBody);
+  useErrorShape(app);
 
   await app.register(helmet, {
     // The dashboard loads its scripts and styles from this server only.
@@ -82,6 +80,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       info: { title: 'RiverWatch API', version: '1', description: 'Cross-boundary water-quality early warning: readings, alerts, joint monitoring tasks.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Agency API key, or a station token for POST /api/v1/readings' } } },
     },
+    // Shared schemas keep their $id as their name in the document (`#/components/schemas/ErrorBody`).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 

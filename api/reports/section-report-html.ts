@@ -9,6 +9,8 @@ import type { Alert, Task } from '../../platform/redis/alerts/index.js';
 import { ON_SITE_STEPS } from '../../platform/redis/alerts/index.js';
 import { isoWithOffset } from './csv.js';
 import { labelKeyOf, type Exceedance, type SectionReport } from './section-report.js';
+// The feedback labels, one file shared with the dashboard (which loads it as a JSON module).
+import FEEDBACK_LABELS from '../dashboard/public/labels/feedback-labels.json' with { type: 'json' };
 
 export type ReportLang = 'zh' | 'en';
 
@@ -53,15 +55,7 @@ const T = {
     noAlerts: '本时段无预警。',
     feedback: '性质认定',
     feedbackSummary: '预警性质认定汇总：',
-    labels: {
-      'real-event': '真实事件',
-      'false-alarm:rain': '误报：降雨',
-      'false-alarm:sensor': '误报：仪器故障',
-      'false-alarm:operations': '误报：运维操作',
-      'false-alarm:unknown': '误报：原因不明',
-      test: '测试',
-      unlabelled: '未认定',
-    } as Record<string, string>,
+    labels: FEEDBACK_LABELS.zh as Record<string, string>,
     tasks: '四、联合监测任务',
     parties: '参与方',
     deadline: '到场时限',
@@ -121,15 +115,7 @@ const T = {
     noAlerts: 'No alerts in this period.',
     feedback: 'What it was',
     feedbackSummary: 'Alerts by what they were:',
-    labels: {
-      'real-event': 'real event',
-      'false-alarm:rain': 'false alarm: rain',
-      'false-alarm:sensor': 'false alarm: sensor',
-      'false-alarm:operations': 'false alarm: operations',
-      'false-alarm:unknown': 'false alarm: cause unknown',
-      test: 'test',
-      unlabelled: 'not labelled',
-    } as Record<string, string>,
+    labels: FEEDBACK_LABELS.en as Record<string, string>,
     tasks: '4. Joint-monitoring tasks',
     parties: 'Parties',
     deadline: 'Arrival deadline',

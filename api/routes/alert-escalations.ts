@@ -6,25 +6,21 @@
  * it), whether it is doubtful (its station offline or faulty), and whether
  * it is flapping.
  */
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import type { Registry } from '../../domain/index.js';
 import { escalationPlan } from '../../alerts/alarms/alert-escalation.js';
 import { isFlapping } from '../../alerts/alarms/flapping.js';
-import type { AlertsService } from '../../platform/redis/alerts/index.js';
-import { agencyOf, canSeeAlert, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
+import { agencyOf, canSeeAlert } from '../auth/index.js';
+import { errorResponses } from '../errors.js';
+import { agencyRoutes } from './agency-routes.js';
+import type { AlertsRoutesOptions } from './alerts.js';
 
-export interface AlertEscalationsRoutesOptions {
-  readonly service: AlertsService;
-  readonly registry: Registry;
-  readonly keys: AgencyKeyStore;
-}
+/** The alerts service, the registry and the agency keys, as for the alert routes. */
+export type AlertEscalationsRoutesOptions = AlertsRoutesOptions;
 
-const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
-
-export const alertEscalationsRoutes: FastifyPluginAsyncTypebox<AlertEscalationsRoutesOptions> = async (app, options) => {
+export const alertEscalationsRoutes: FastifyPluginAsync<AlertEscalationsRoutesOptions> = async (plain, options) => {
   const { service, registry } = options;
-  requireAgencyKey(app, { keys: options.keys, registry });
+  const app = agencyRoutes(plain, { keys: options.keys, registry, tags: ['alerts'] });
 
   app.get(
     '/api/v1/alert-escalations',
@@ -55,7 +51,7 @@ export const alertEscalationsRoutes: FastifyPluginAsyncTypebox<AlertEscalationsR
               }),
             ),
           }),
-          401: ErrorSchema,
+          ...errorResponses(),
         },
       },
     },

@@ -6,12 +6,13 @@
  * ./operators.ts); any other agency key gets 403.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError, type IngestGateway, type Registry } from '../../domain/index.js';
 import type { DeadLetter, DeadLetterStore } from '../../platform/redis/readings/dead-letters.js';
 import { replayDeadLetters } from '../../ingest/replay.js';
-import { agencyOf, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
+import { agencyOf, type AgencyKeyStore } from '../auth/index.js';
+import { errorResponses } from '../errors.js';
+import { operatorRoutes } from './agency-routes.js';
 import { topLevelOperators, type OperatorPolicy } from './operators.js';
 
 export interface DeadLetterRoutesOptions {
@@ -47,7 +48,7 @@ const Filter = {
 };
 
 const StreamId = Type.String({ pattern: '^\\d{1,20}-\\d{1,20}$' });
-const Errors = { 400: Type.Ref('ErrorBody'), 401: Type.Ref('ErrorBody'), 403: Type.Ref('ErrorBody'), 404: Type.Ref('ErrorBody') };
+const Errors = errorResponses(400, 403, 404);
 
 function view(letter: DeadLetter): DeadLetter {
   // Only the fields of the schema, so nothing else stored with a letter leaks out.
@@ -72,23 +73,12 @@ export function deadLetterRoutes(options: DeadLetterRoutesOptions): FastifyPlugi
   const isOperator = options.isOperator ?? topLevelOperators;
   const store = options.deadLetters;
   return async (plain) => {
-    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    requireAgencyKey(app, { keys: options.keys, registry: options.registry });
-    // onRequest, after the key check: a non-operator learns nothing, not even whether its query was valid.
-    app.addHook('onRequest', async (request) => {
-      const context = agencyOf(request);
-      if (!isOperator(context))
-        throw new AppError('RW_FORBIDDEN', `dead letters are for operators; ${context.agency.id} is not one`);
-    });
-    const tags = ['dead letters (operators)'];
-    const security = [{ bearer: [] }];
+    const app = operatorRoutes(plain, { keys: options.keys, registry: options.registry, isOperator, what: 'dead letters' });
 
     app.get(
       '/api/v1/dead-letters',
       {
         schema: {
-          tags,
-          security,
           summary: 'Refused input, newest first; page with `before` = the `next` of the previous page',
           querystring: Type.Object({
             ...Filter,
@@ -124,8 +114,6 @@ export function deadLetterRoutes(options: DeadLetterRoutesOptions): FastifyPlugi
       '/api/v1/dead-letters/summary',
       {
         schema: {
-          tags,
-          security,
           summary: 'Dead letters counted by reason',
           response: {
             200: Type.Object({ total: Type.Integer(), byCode: Type.Record(Type.String(), Type.Integer()) }),
@@ -143,8 +131,6 @@ export function deadLetterRoutes(options: DeadLetterRoutesOptions): FastifyPlugi
       '/api/v1/dead-letters/:id',
       {
         schema: {
-          tags,
-          security,
           summary: 'One dead letter',
           params: Type.Object({ id: StreamId }),
           response: { 200: DeadLetterSchema, ...Errors },
@@ -161,8 +147,6 @@ export function deadLetterRoutes(options: DeadLetterRoutesOptions): FastifyPlugi
       '/api/v1/dead-letters/replay',
       {
         schema: {
-          tags,
-          security,
           summary: 'Submit dead letters again through ingest',
           description:
             'Give `ids`, or a filter (code, station, source; newest `limit` letters). Letters whose submission goes through are removed; what is still refused lands in the dead letters again with its (possibly new) reason. HJ 212 frames and truncated payloads are skipped. Repeats are harmless: storage and alerts are idempotent.',

@@ -6,17 +6,18 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { systemClock, type Clock, type ParameterTable, type Registry } from '../../domain/index.js';
-import { agencyOf, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
-import { sendError } from '../errors.js';
+import { agencyOf, type AgencyKeyStore } from '../auth/index.js';
+import { errorResponses } from '../errors.js';
 import { ReadingsQueries, type InfluxReader } from '../queries/readings-queries.js';
-import { checkLimits, parseRange, type RangeLimits, type TimeRange } from '../queries/time-range.js';
+import type { RangeLimits, TimeRange } from '../queries/time-range.js';
 import { sectionVisibleTo, stationVisibleTo } from '../queries/visibility.js';
 import { csvHeader, csvRows } from '../reports/csv.js';
 import { renderSectionReport } from '../reports/section-report-html.js';
 import { buildSectionReport, type AlertsReader } from '../reports/section-report.js';
+import { agencyRoutes } from './agency-routes.js';
+import { parametersAsked, rangeWithin } from './filters.js';
 
 export interface ExportRoutesOptions {
   readonly registry: Registry;
@@ -38,7 +39,7 @@ const DAY_MS = 86_400_000;
 /** Rows per InfluxQL query of the export (a day of one reading a second). */
 const ROWS_PER_QUERY = 86_400;
 
-const Errors = { 400: Type.Ref('ErrorBody'), 401: Type.Ref('ErrorBody'), 403: Type.Ref('ErrorBody'), 404: Type.Ref('ErrorBody') };
+const Errors = errorResponses(400, 403, 404);
 
 function compact(ms: number, offsetMin: number): string {
   return new Date(ms + offsetMin * 60_000).toISOString().slice(0, 10).replace(/-/g, '');
@@ -78,17 +79,12 @@ export function exportRoutes(options: ExportRoutesOptions): FastifyPluginAsync {
   }
 
   return async (plain) => {
-    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    requireAgencyKey(app, { keys: options.keys, registry });
-    const tags = ['exports'];
-    const security = [{ bearer: [] }];
+    const app = agencyRoutes(plain, { keys: options.keys, registry, tags: ['exports'] });
 
     app.get(
       '/api/v1/stations/:stationId/readings.csv',
       {
         schema: {
-          tags,
-          security,
           summary: 'CSV of a station’s readings over a period (streamed)',
           description: `Columns: time (local, ISO 8601 with offset), station, section, then value and flag of each parameter. Range default: the last 24 h; at most ${(options.maxExportRangeMs ?? 366 * DAY_MS) / DAY_MS} days.`,
           params: Type.Object({ stationId: Type.String({ minLength: 1, maxLength: 128 }) }),
@@ -106,25 +102,10 @@ export function exportRoutes(options: ExportRoutesOptions): FastifyPluginAsync {
       async (request, reply) => {
         const { station, section } = stationVisibleTo(registry, agencyOf(request).agency.id, request.params.stationId);
         const q = request.query;
-        const asked = q.parameters
-          ? [
-              ...new Set(
-                q.parameters
-                  .split(',')
-                  .map((p) => p.trim())
-                  .filter(Boolean),
-              ),
-            ]
-          : [...station.parameters];
-        const unknown = asked.filter((p) => !station.parameters.includes(p));
-        if (unknown.length > 0)
-          return sendError(reply, 400, 'RW_INVALID_PAYLOAD', `parameters: ${unknown.join(', ')} not measured at ${station.id}`);
-        const range = parseRange(q.from, q.to, clock.now(), DAY_MS);
-        if (!range.ok) return sendError(reply, 400, range.code, range.message);
-        const checked = checkLimits(range.value, undefined, exportLimits);
-        if (!checked.ok) return sendError(reply, 400, checked.code, checked.message);
-        const filename = `${station.id}_${compact(range.value.fromMs, tzOffsetMin)}-${compact(range.value.toMs - 1, tzOffsetMin)}.csv`;
-        const stream = Readable.from(csvChunks(station.id, section.id, asked, range.value));
+        const asked = parametersAsked(station, q.parameters);
+        const range = rangeWithin(q, clock.now(), DAY_MS, exportLimits);
+        const filename = `${station.id}_${compact(range.fromMs, tzOffsetMin)}-${compact(range.toMs - 1, tzOffsetMin)}.csv`;
+        const stream = Readable.from(csvChunks(station.id, section.id, asked, range));
         stream.on('error', (err) => request.log.error({ err, stationId: station.id }, 'CSV export failed mid-stream'));
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
@@ -138,8 +119,6 @@ export function exportRoutes(options: ExportRoutesOptions): FastifyPluginAsync {
       '/api/v1/sections/:sectionId/report',
       {
         schema: {
-          tags,
-          security,
           summary: 'Section report for the joint meeting: class attainment, exceedances, alerts and tasks over a period',
           description:
             'format=html (default) gives a page that prints on A4; format=json the same data. Period default: the last 30 days.',
@@ -165,16 +144,13 @@ export function exportRoutes(options: ExportRoutesOptions): FastifyPluginAsync {
       async (request, reply) => {
         const section = sectionVisibleTo(registry, agencyOf(request).agency.id, request.params.sectionId);
         const q = request.query;
-        const range = parseRange(q.from, q.to, clock.now(), 30 * DAY_MS);
-        if (!range.ok) return sendError(reply, 400, range.code, range.message);
-        const checked = checkLimits(range.value, undefined, reportLimits);
-        if (!checked.ok) return sendError(reply, 400, checked.code, checked.message);
+        const range = rangeWithin(q, clock.now(), 30 * DAY_MS, reportLimits);
         const report = await buildSectionReport({
           registry,
           queries,
           alerts: options.alerts,
           section,
-          range: range.value,
+          range: range,
           nowMs: clock.now(),
         });
         reply.header('cache-control', 'no-store');

@@ -9,7 +9,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from '../../domain/index.js';
 import type { LoggedEvent } from '../../platform/redis/alerts/index.js';
 import type { LiveEventHub } from '../../platform/redis/live-events.js';
-import { agencyOf, canSeeEvent, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
+import { agencyOf, canSeeEvent, type AgencyKeyStore } from '../auth/index.js';
+import { errorResponses } from '../errors.js';
+import { agencyRoutes } from './agency-routes.js';
 
 export interface LiveEventsRouteOptions {
   readonly hub: LiveEventHub;
@@ -24,30 +26,28 @@ function sseFrame(entry: LoggedEvent): string {
 }
 
 /** `GET /api/v1/events`: the SSE stream of alert and task transitions the calling agency may see. */
-export const liveEventsRoute: FastifyPluginAsync<LiveEventsRouteOptions> = async (app, options) => {
+export const liveEventsRoute: FastifyPluginAsync<LiveEventsRouteOptions> = async (plain, options) => {
   // EventSource cannot set headers, so this route alone also takes `?key=`.
-  requireAgencyKey(app, { keys: options.keys, registry: options.registry, allowQueryKey: true });
+  const app = agencyRoutes(plain, { keys: options.keys, registry: options.registry, tags: ['alerts'], allowQueryKey: true });
 
   app.get(
     '/api/v1/events',
     {
       schema: {
-        tags: ['alerts'],
         summary: 'Live stream (server-sent events) of the alert and task transitions the agency may see',
         description:
           'Each event has an id (resumable: send it back as the Last-Event-ID header, or as ?lastEventId=). EventSource cannot send headers, so this route also takes the agency key as ?key= (redacted in logs).',
-        security: [{ bearer: [] }],
         querystring: Type.Object({ key: Type.Optional(Type.String()), lastEventId: Type.Optional(Type.String()) }),
         response: {
           200: { description: 'text/event-stream of JSON events', content: { 'text/event-stream': { schema: Type.String() } } },
-          401: Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) }),
+          ...errorResponses(),
         },
       },
     },
     async (request, reply) => {
       const { agency } = agencyOf(request);
       const header = request.headers['last-event-id'];
-      const query = request.query as Record<string, unknown>;
+      const query = request.query;
       const lastEventId =
         typeof header === 'string' ? header : typeof query.lastEventId === 'string' ? query.lastEventId : undefined;
 

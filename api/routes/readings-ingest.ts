@@ -9,7 +9,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, type IngestGateway } from '../../domain/index.js';
 import type { StationAuthenticator } from '../../platform/station-auth.js';
-import { sendError } from '../errors.js';
+import { errorResponses, RefusedReading, sendError } from '../errors.js';
 
 const ReadingBody = Type.Object({
   stationId: Type.String(),
@@ -19,15 +19,7 @@ const ReadingBody = Type.Object({
   flags: Type.Optional(Type.Record(Type.String(), Type.String({ enum: ['N', 'F', 'M', 'S', 'D', 'C', 'T', 'B'] }))),
 });
 
-const Rejected = Type.Object({
-  index: Type.Optional(Type.Integer()),
-  code: Type.String(),
-  message: Type.String(),
-  stationId: Type.Optional(Type.String()),
-  parameter: Type.Optional(Type.String()),
-});
-
-const Result = Type.Object({ accepted: Type.Integer(), rejected: Type.Array(Rejected) });
+const Result = Type.Object({ accepted: Type.Integer(), rejected: Type.Array(RefusedReading) });
 
 interface RawJson {
   readonly text: string;
@@ -57,7 +49,7 @@ export function readingsIngestRoutes(deps: { gateway: IngestGateway; auth: Stati
             'Body: one reading or {"readings": [...]} (at most RW_INGEST_MAX_BATCH). Each reading is validated on its own; valid readings are kept even when others in the batch are refused. Validation is done by the shared ingest validator (per-reading reasons), so this schema documents the body rather than rejecting it as a whole.',
           security: [{ bearer: [] }],
           body: Type.Union([ReadingBody, Type.Object({ readings: Type.Array(ReadingBody, { maxItems: 10000 }) })]),
-          response: { 202: Result, 400: Type.Ref('ErrorBody'), 401: Type.Ref('ErrorBody'), 403: Type.Ref('ErrorBody'), 413: Type.Ref('ErrorBody'), 415: Type.Ref('ErrorBody'), 422: Type.Ref('ErrorBody'), 503: Type.Ref('ErrorBody') },
+          response: { 202: Result, ...errorResponses(400, 403, 413, 415, 422, 503) },
         },
         // The shared validator gives per-reading reasons; a schema failure must not reject good readings of the batch.
         attachValidation: true,

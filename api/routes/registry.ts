@@ -6,19 +6,16 @@
  * 403, an unknown one 404.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type Static } from 'typebox';
-import {
-  AppError,
-  limitFor,
-  type Agency,
-  type ParameterTable,
-  type Registry,
-  type Section,
-  type Station,
-} from '../../domain/index.js';
-import { agencyOf, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
+import { Type, type TSchema } from 'typebox';
+import { AppError, type ParameterTable, type Registry } from '../../domain/index.js';
+import { agencyOf, type AgencyKeyStore } from '../auth/index.js';
+import { errorResponses } from '../errors.js';
 import { sectionVisibleTo, stationVisibleTo, visibleRivers, visibleSections, visibleStations } from '../queries/visibility.js';
+import { pageOf } from '../schemas/common.js';
+import { MeRoute, PageQuery, ParameterSchema, RiverSchema, SectionSchema, StationSchema } from '../schemas/registry.js';
+import { agencyRef, sectionView, stationView } from '../views/registry.js';
+import { agencyRoutes } from './agency-routes.js';
+import { given, slicePage } from './filters.js';
 import { topLevelOperators, type OperatorPolicy } from './operators.js';
 
 export interface RegistryRoutesOptions {
@@ -29,172 +26,36 @@ export interface RegistryRoutesOptions {
   readonly isOperator?: OperatorPolicy;
 }
 
-const Name = Type.Object({ zh: Type.String(), en: Type.String() });
-export const AgencyRefSchema = Type.Object({
-  id: Type.String(),
-  level: Type.Enum(['national', 'basin', 'province', 'city', 'county']),
-  name: Name,
-});
-export const ClassLimitSchema = Type.Object({
-  kind: Type.Enum(['upper', 'lower', 'range']),
-  value: Type.Optional(Type.Number()),
-  min: Type.Optional(Type.Number()),
-  max: Type.Optional(Type.Number()),
-});
+const Errors = errorResponses(400, 403, 404);
+const SectionParams = Type.Object({ sectionId: Type.String({ minLength: 1, maxLength: 128 }) });
+const StationParams = Type.Object({ stationId: Type.String({ minLength: 1, maxLength: 128 }) });
 
-export const SectionSchema = Type.Object({
-  id: Type.String(),
-  name: Name,
-  riverId: Type.String(),
-  positionKm: Type.Number({ description: 'distance from the source' }),
-  lat: Type.Number(),
-  lon: Type.Number(),
-  targetClass: Type.Integer({ minimum: 1, maximum: 5, description: 'GB 3838 target class, 1–5 = I–V' }),
-  waterBody: Type.Enum(['river', 'lake']),
-  boundary: Type.Boolean({ description: 'the two sides belong to different jurisdictions' }),
-  drinkingWater: Type.Boolean(),
-  upstreamAgency: AgencyRefSchema,
-  downstreamAgency: AgencyRefSchema,
-  leadAgency: Type.Optional(AgencyRefSchema),
-  downstream: Type.Optional(Type.Object({ sectionId: Type.String(), distanceKm: Type.Number(), velocityMps: Type.Number() })),
-  stationIds: Type.Array(Type.String()),
-});
-
-export const StationSchema = Type.Object({
-  id: Type.String(),
-  sectionId: Type.String(),
-  riverId: Type.String(),
-  name: Name,
-  parameters: Type.Array(Type.String()),
-  samplingIntervalS: Type.Integer(),
-  targetLimits: Type.Record(Type.String(), ClassLimitSchema, {
-    description: "limits of the section's target class, per parameter that has one",
-  }),
-});
-
-export const RiverSchema = Type.Object({
-  id: Type.String(),
-  name: Name,
-  sectionIds: Type.Array(Type.String(), { description: 'visible sections, upstream to downstream' }),
-});
-
-const ParameterSchema = Type.Object({
-  key: Type.String(),
-  nameZh: Type.String(),
-  nameEn: Type.String(),
-  unit: Type.String(),
-  hj212Code: Type.String(),
-  limitKind: Type.Enum(['upper', 'lower', 'range', 'none']),
-});
-
-export const PageQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
-});
-
-function page<T extends Parameters<typeof Type.Array>[0]>(item: T) {
-  return Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
-}
-
-const Errors = {
-  400: Type.Ref('ErrorBody'),
-  401: Type.Ref('ErrorBody'),
-  403: Type.Ref('ErrorBody'),
-  404: Type.Ref('ErrorBody'),
-};
-
-export function agencyRef(agency: Agency | undefined, fallbackId: string): Static<typeof AgencyRefSchema> {
-  return agency
-    ? { id: agency.id, level: agency.level, name: agency.name }
-    : { id: fallbackId, level: 'county', name: { zh: fallbackId, en: fallbackId } };
-}
-
-export function sectionView(registry: Registry, section: Section): Static<typeof SectionSchema> {
-  const lead = registry.leadAgency(registry.partiesOf(section));
-  return {
-    id: section.id,
-    name: section.name,
-    riverId: section.riverId,
-    positionKm: section.positionKm,
-    lat: section.lat,
-    lon: section.lon,
-    targetClass: section.targetClass,
-    waterBody: section.waterBody,
-    boundary: section.boundary,
-    drinkingWater: section.drinkingWater,
-    upstreamAgency: agencyRef(registry.agencies.get(section.upstreamAgencyId), section.upstreamAgencyId),
-    downstreamAgency: agencyRef(registry.agencies.get(section.downstreamAgencyId), section.downstreamAgencyId),
-    ...(lead ? { leadAgency: agencyRef(lead, lead.id) } : {}),
-    ...(section.downstream ? { downstream: { ...section.downstream } } : {}),
-    stationIds: registry.stationsOf(section.id).map((s) => s.id),
-  };
-}
-
-export function stationView(registry: Registry, station: Station): Static<typeof StationSchema> {
-  const section = registry.section(station.sectionId);
-  const targetLimits: Record<string, Static<typeof ClassLimitSchema>> = {};
-  if (section) {
-    for (const p of station.parameters) {
-      const limit = limitFor(p, section.targetClass, section.waterBody);
-      if (limit) targetLimits[p] = { ...limit };
-    }
-  }
-  return {
-    id: station.id,
-    sectionId: station.sectionId,
-    riverId: section?.riverId ?? '',
-    name: station.name,
-    parameters: [...station.parameters],
-    samplingIntervalS: station.samplingIntervalS,
-    targetLimits,
-  };
+/** Options of a route answering one record of the registry by its id. */
+function oneOf<P extends TSchema, R extends TSchema>(summary: string, params: P, record: R) {
+  return { schema: { summary, params, response: { 200: record, ...Errors } } };
 }
 
 export function registryRoutes(options: RegistryRoutesOptions): FastifyPluginAsync {
   const { registry } = options;
   const isOperator = options.isOperator ?? topLevelOperators;
   return async (plain) => {
-    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    requireAgencyKey(app, { keys: options.keys, registry });
-    const tags = ['registry'];
-    const security = [{ bearer: [] }];
+    const app = agencyRoutes(plain, { keys: options.keys, registry, tags: ['registry'] });
 
-    app.get(
-      '/api/v1/me',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'The agency of the presented key and what it may do',
-          response: {
-            200: Type.Object({
-              agency: Type.Object({ ...AgencyRefSchema.properties, parentId: Type.Optional(Type.String()) }),
-              operator: Type.Boolean({ description: 'may read and replay dead letters' }),
-              riverIds: Type.Array(Type.String()),
-              sectionIds: Type.Array(Type.String()),
-            }),
-            ...Errors,
-          },
-        },
-      },
-      async (request) => {
-        const context = agencyOf(request);
-        const { agency } = context;
-        return {
-          agency: { ...agencyRef(agency, agency.id), ...(agency.parentId ? { parentId: agency.parentId } : {}) },
-          operator: isOperator(context),
-          riverIds: visibleRivers(registry, agency.id).map((r) => r.river.id),
-          sectionIds: visibleSections(registry, agency.id).map((s) => s.id),
-        };
-      },
-    );
+    app.get('/api/v1/me', { schema: MeRoute }, async (request) => {
+      const context = agencyOf(request);
+      const { agency } = context;
+      return {
+        agency: { ...agencyRef(agency, agency.id), ...(agency.parentId ? { parentId: agency.parentId } : {}) },
+        operator: isOperator(context),
+        riverIds: visibleRivers(registry, agency.id).map((r) => r.river.id),
+        sectionIds: visibleSections(registry, agency.id).map((s) => s.id),
+      };
+    });
 
     app.get(
       '/api/v1/parameters',
       {
         schema: {
-          tags,
-          security,
           summary: 'Water-quality parameters: names, units, HJ 212 codes',
           response: { 200: Type.Object({ items: Type.Array(ParameterSchema) }), ...Errors },
         },
@@ -215,30 +76,23 @@ export function registryRoutes(options: RegistryRoutesOptions): FastifyPluginAsy
       '/api/v1/rivers',
       {
         schema: {
-          tags,
-          security,
           summary: 'Rivers with at least one visible section, each with its visible sections upstream to downstream',
           querystring: PageQuery,
-          response: { 200: page(RiverSchema), ...Errors },
+          response: { 200: pageOf(RiverSchema), ...Errors },
         },
       },
-      async (request) => {
-        const { limit, offset } = request.query;
-        const all = visibleRivers(registry, agencyOf(request).agency.id).map(({ river, sectionIds }) => ({
+      async (request) =>
+        slicePage(visibleRivers(registry, agencyOf(request).agency.id), request.query, ({ river, sectionIds }) => ({
           id: river.id,
           name: river.name,
           sectionIds,
-        }));
-        return { items: all.slice(offset, offset + limit), total: all.length, limit, offset };
-      },
+        })),
     );
 
     app.get(
       '/api/v1/rivers/:riverId',
       {
         schema: {
-          tags,
-          security,
           summary: 'One river with its visible sections (full), upstream to downstream',
           params: Type.Object({ riverId: Type.String({ minLength: 1, maxLength: 128 }) }),
           response: { 200: Type.Object({ ...RiverSchema.properties, sections: Type.Array(SectionSchema) }), ...Errors },
@@ -264,82 +118,43 @@ export function registryRoutes(options: RegistryRoutesOptions): FastifyPluginAsy
       '/api/v1/sections',
       {
         schema: {
-          tags,
-          security,
           summary: 'Visible sections, river by river from upstream to downstream',
           querystring: Type.Object({ ...PageQuery.properties, river: Type.Optional(Type.String({ maxLength: 128 })) }),
-          response: { 200: page(SectionSchema), ...Errors },
+          response: { 200: pageOf(SectionSchema), ...Errors },
         },
       },
-      async (request) => {
-        const { limit, offset, river } = request.query;
-        const all = visibleSections(registry, agencyOf(request).agency.id, river);
-        return {
-          items: all.slice(offset, offset + limit).map((s) => sectionView(registry, s)),
-          total: all.length,
-          limit,
-          offset,
-        };
-      },
+      async (request) =>
+        slicePage(visibleSections(registry, agencyOf(request).agency.id, request.query.river), request.query, (s) =>
+          sectionView(registry, s),
+        ),
     );
 
-    app.get(
-      '/api/v1/sections/:sectionId',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'One section',
-          params: Type.Object({ sectionId: Type.String({ minLength: 1, maxLength: 128 }) }),
-          response: { 200: SectionSchema, ...Errors },
-        },
-      },
-      async (request) => sectionView(registry, sectionVisibleTo(registry, agencyOf(request).agency.id, request.params.sectionId)),
+    app.get('/api/v1/sections/:sectionId', oneOf('One section', SectionParams, SectionSchema), async (request) =>
+      sectionView(registry, sectionVisibleTo(registry, agencyOf(request).agency.id, request.params.sectionId)),
     );
 
     app.get(
       '/api/v1/stations',
       {
         schema: {
-          tags,
-          security,
           summary: 'Stations on visible sections, in river order',
           querystring: Type.Object({
             ...PageQuery.properties,
             river: Type.Optional(Type.String({ maxLength: 128 })),
             section: Type.Optional(Type.String({ maxLength: 128 })),
           }),
-          response: { 200: page(StationSchema), ...Errors },
+          response: { 200: pageOf(StationSchema), ...Errors },
         },
       },
       async (request) => {
-        const { limit, offset, river, section } = request.query;
-        const all = visibleStations(registry, agencyOf(request).agency.id, {
-          ...(river === undefined ? {} : { riverId: river }),
-          ...(section === undefined ? {} : { sectionId: section }),
-        });
-        return {
-          items: all.slice(offset, offset + limit).map((s) => stationView(registry, s)),
-          total: all.length,
-          limit,
-          offset,
-        };
+        const { river, section } = request.query;
+        const all = visibleStations(registry, agencyOf(request).agency.id, given({ riverId: river, sectionId: section }));
+        return slicePage(all, request.query, (s) => stationView(registry, s));
       },
     );
 
-    app.get(
-      '/api/v1/stations/:stationId',
-      {
-        schema: {
-          tags,
-          security,
-          summary: "One station, with its section's target limits",
-          params: Type.Object({ stationId: Type.String({ minLength: 1, maxLength: 128 }) }),
-          response: { 200: StationSchema, ...Errors },
-        },
-      },
-      async (request) =>
-        stationView(registry, stationVisibleTo(registry, agencyOf(request).agency.id, request.params.stationId).station),
+    app.get('/api/v1/stations/:stationId', oneOf("One station, with its section's target limits", StationParams, StationSchema), async (request) =>
+      stationView(registry, stationVisibleTo(registry, agencyOf(request).agency.id, request.params.stationId).station),
     );
   };
 }

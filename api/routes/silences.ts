@@ -5,69 +5,31 @@
  * a superior of a party). Each silence carries its audit trail (who
  * created, changed and ended it) and the alerts it holds back right now.
  */
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import { ALERT_KINDS, type AlertKind, type Registry } from '../../domain/index.js';
-import { windowAt, type AlertsService, type Silence } from '../../platform/redis/alerts/index.js';
-import { agencyOf, canSeeAlert, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
-import { ActorSchema, actorFrom, parseTime, wire } from './alerts.js';
+import type { AlertKind } from '../../domain/index.js';
+import { windowAt, type Silence } from '../../platform/redis/alerts/index.js';
+import { agencyOf, canSeeAlert } from '../auth/index.js';
+import { errorResponses } from '../errors.js';
+import { idParams, wire } from '../schemas/common.js';
+import { Matcher, Recurrence, SilenceActor as Name, SilenceSchema, Time } from '../schemas/silences.js';
+import { callerOf, optionalName } from './acting-on.js';
+import { agencyRoutes } from './agency-routes.js';
+import type { AlertsRoutesOptions } from './alerts.js';
+import { given, parseTime } from './filters.js';
 
-export interface SilencesRoutesOptions {
-  readonly service: AlertsService;
-  readonly registry: Registry;
-  readonly keys: AgencyKeyStore;
-}
+/** The alerts service, the registry and the agency keys, as for the alert routes. */
+export type SilencesRoutesOptions = AlertsRoutesOptions;
 
-const EpochMs = Type.Number({ description: 'epoch milliseconds' });
-const Time = Type.Union([Type.String(), Type.Number()], { description: 'ISO 8601 with an offset, or epoch milliseconds' });
+const errors = errorResponses(400, 403, 404, 409);
 
-const Matcher = Type.Object({
-  sectionId: Type.Optional(Type.String({ maxLength: 128 })),
-  stationId: Type.Optional(Type.String({ maxLength: 128 })),
-  parameter: Type.Optional(Type.String({ maxLength: 64 })),
-  kind: Type.Optional(Type.Enum(ALERT_KINDS)),
-});
+/** A time of a body, given as ISO 8601 or epoch ms. */
+const timeOf = (name: string, value: string | number | undefined) => (value === undefined ? undefined : parseTime(name, String(value)));
+const IdParams = idParams(64);
 
-const Recurrence = Type.Object({
-  weekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, description: '1 = Monday … 7 = Sunday' }),
-  start: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'local time (Asia/Shanghai) HH:MM' }),
-  end: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'local time (Asia/Shanghai) HH:MM, after start' }),
-});
-
-const SilenceSchema = Type.Object({
-  id: Type.String(),
-  agencyId: Type.String(),
-  matcher: Matcher,
-  startsAt: EpochMs,
-  endsAt: EpochMs,
-  reason: Type.String(),
-  recurrence: Type.Optional(Recurrence),
-  endedAt: Type.Optional(EpochMs),
-  createdAt: EpochMs,
-  history: Type.Array(
-    Type.Object({
-      at: EpochMs,
-      actor: ActorSchema,
-      action: Type.Enum(['created', 'changed', 'ended']),
-      changes: Type.Optional(Type.Record(Type.String(), Type.String())),
-    }),
-  ),
-  /** Whether it silences now (inside its period and, when recurring, inside a window). */
-  silencingNow: Type.Boolean(),
-  /** Alerts it holds back now: recorded and shown, not notified, no task. */
-  heldAlertIds: Type.Array(Type.String()),
-});
-
-const ErrorSchema = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Array(Type.String())) }),
-});
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const Name = Type.Optional(Type.String({ maxLength: 200, description: 'the person acting, for the audit trail' }));
-
-export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = async (app, options) => {
+export const silencesRoutes: FastifyPluginAsync<SilencesRoutesOptions> = async (plain, options) => {
   const silences = options.service.silences;
-  requireAgencyKey(app, { keys: options.keys, registry: options.registry });
+  const app = agencyRoutes(plain, { keys: options.keys, registry: options.registry, tags: ['silences'] });
 
   async function view(s: Silence) {
     return wire({
@@ -94,21 +56,15 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = 
       },
     },
     async (request) => {
-      const { agency } = agencyOf(request);
+      const { agencyId, actor } = callerOf(request);
       const b = request.body;
-      const startsAt = b.startsAt === undefined ? undefined : parseTime('startsAt', String(b.startsAt));
-      const silence = await silences.create(
-        agency.id,
-        {
-          matcher: { ...b.matcher, ...(b.matcher.kind ? { kind: b.matcher.kind as AlertKind } : {}) },
-          ...(startsAt !== undefined ? { startsAt } : {}),
-          endsAt: parseTime('endsAt', String(b.endsAt)) as number,
-          reason: b.reason,
-          ...(b.recurrence ? { recurrence: b.recurrence } : {}),
-        },
-        actorFrom(agency.id, b.name),
-      );
-      return view(silence);
+      const silence = {
+        matcher: { ...b.matcher, ...(b.matcher.kind ? { kind: b.matcher.kind as AlertKind } : {}) },
+        ...given({ startsAt: timeOf('startsAt', b.startsAt), recurrence: b.recurrence }),
+        endsAt: timeOf('endsAt', b.endsAt) as number,
+        reason: b.reason,
+      };
+      return view(await silences.create(agencyId, silence, actor(b.name)));
     },
   );
 
@@ -123,11 +79,9 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = 
         response: { 200: Type.Object({ items: Type.Array(SilenceSchema) }), ...errors },
       },
     },
-    async (request) => {
-      const { agency } = agencyOf(request);
-      const items = await silences.list(agency.id, request.query.state !== 'all');
-      return { items: await Promise.all(items.map(view)) };
-    },
+    async (request) => ({
+      items: await Promise.all((await silences.list(callerOf(request).agencyId, request.query.state !== 'all')).map(view)),
+    }),
   );
 
   app.get(
@@ -174,7 +128,7 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = 
   app.get(
     '/api/v1/silences/:id',
     { schema: { summary: 'One silence with its audit trail', params: IdParams, response: { 200: SilenceSchema, ...errors } } },
-    async (request) => view(await silences.get(agencyOf(request).agency.id, request.params.id)),
+    async (request) => view(await silences.get(callerOf(request).agencyId, request.params.id)),
   );
 
   app.patch(
@@ -188,16 +142,10 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = 
       },
     },
     async (request) => {
-      const { agency } = agencyOf(request);
+      const { agencyId, actor } = callerOf(request);
       const b = request.body;
-      const endsAt = b.endsAt === undefined ? undefined : parseTime('endsAt', String(b.endsAt));
-      const changed = await silences.change(
-        agency.id,
-        request.params.id,
-        { ...(endsAt !== undefined ? { endsAt } : {}), ...(b.reason !== undefined ? { reason: b.reason } : {}) },
-        actorFrom(agency.id, b.name),
-      );
-      return view(changed);
+      const changes = given({ endsAt: timeOf('endsAt', b.endsAt), reason: b.reason });
+      return view(await silences.change(agencyId, request.params.id, changes, actor(b.name)));
     },
   );
 
@@ -211,14 +159,8 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<SilencesRoutesOptions> = 
       },
     },
     async (request) => {
-      const { agency } = agencyOf(request);
-      const name = (request.body as { name?: unknown } | null | undefined)?.name;
-      const ended = await silences.end(
-        agency.id,
-        request.params.id,
-        actorFrom(agency.id, typeof name === 'string' ? name.slice(0, 200) : undefined),
-      );
-      return view(ended);
+      const { agencyId, actor } = callerOf(request);
+      return view(await silences.end(agencyId, request.params.id, actor(optionalName(request.body))));
     },
   );
 };

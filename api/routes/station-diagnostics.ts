@@ -7,11 +7,12 @@
  * its DataTime: the alert the retained sample belongs to.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { AppError, type Registry } from '../../domain/index.js';
+import type { Registry } from '../../domain/index.js';
 import { DIAGNOSTIC_KINDS, type DiagnosticKind, type StationDiagnostic, type StationDiagnostics } from '../../domain/station-diagnostics.js';
-import { agencyOf, requireAgencyKey, type AgencyKeyStore } from '../auth/index.js';
+import type { AgencyKeyStore } from '../auth/index.js';
+import { errorResponses } from '../errors.js';
+import { operatorRoutes } from './agency-routes.js';
 import { topLevelOperators, type OperatorPolicy } from './operators.js';
 
 /** Pollution alerts of a section active at some time in [from, to] (the alerts stage's list). */
@@ -43,7 +44,19 @@ const DiagnosticSchema = Type.Object({
   ),
 });
 
-const Errors = { 400: Type.Ref('ErrorBody'), 401: Type.Ref('ErrorBody'), 403: Type.Ref('ErrorBody') };
+const Errors = errorResponses(400, 403);
+
+/** `GET /api/v1/diagnostics`, operators only. */
+const DiagnosticsRoute = {
+  summary: 'What HJ 212 data loggers reported about themselves, newest first (docs/hj212.md)',
+  querystring: Type.Object({
+    station: Type.Optional(Type.String({ maxLength: 128 })),
+    kind: Type.Optional(Type.Enum([...DIAGNOSTIC_KINDS])),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  }),
+  response: { 200: Type.Object({ items: Type.Array(DiagnosticSchema) }), ...Errors },
+};
+
 
 export function stationDiagnosticsRoutes(options: StationDiagnosticsRoutesOptions): FastifyPluginAsync {
   const isOperator = options.isOperator ?? topLevelOperators;
@@ -59,37 +72,15 @@ export function stationDiagnosticsRoutes(options: StationDiagnosticsRoutesOption
     return { ...item, alertIds: ofStation.map((a) => a.id) };
   };
   return async (plain) => {
-    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    requireAgencyKey(app, { keys: options.keys, registry: options.registry });
-    app.addHook('onRequest', async (request) => {
-      const context = agencyOf(request);
-      if (!isOperator(context))
-        throw new AppError('RW_FORBIDDEN', `station diagnostics are for operators; ${context.agency.id} is not one`);
+    const app = operatorRoutes(plain, { keys: options.keys, registry: options.registry, isOperator, what: 'station diagnostics' });
+    app.get('/api/v1/diagnostics', { schema: DiagnosticsRoute }, async (request) => {
+      const q = request.query;
+      const items = await options.diagnostics.list({
+        limit: q.limit,
+        ...(q.station ? { stationId: q.station } : {}),
+        ...(q.kind ? { kind: q.kind as DiagnosticKind } : {}),
+      });
+      return { items: await Promise.all(items.map((item) => withAlerts(item))) };
     });
-    app.get(
-      '/api/v1/diagnostics',
-      {
-        schema: {
-          tags: ['station diagnostics (operators)'],
-          security: [{ bearer: [] }],
-          summary: 'What HJ 212 data loggers reported about themselves, newest first (docs/hj212.md)',
-          querystring: Type.Object({
-            station: Type.Optional(Type.String({ maxLength: 128 })),
-            kind: Type.Optional(Type.Enum([...DIAGNOSTIC_KINDS])),
-            limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          }),
-          response: { 200: Type.Object({ items: Type.Array(DiagnosticSchema) }), ...Errors },
-        },
-      },
-      async (request) => {
-        const q = request.query;
-        const items = await options.diagnostics.list({
-          limit: q.limit,
-          ...(q.station ? { stationId: q.station } : {}),
-          ...(q.kind ? { kind: q.kind as DiagnosticKind } : {}),
-        });
-        return { items: await Promise.all(items.map((item) => withAlerts(item))) };
-      },
-    );
   };
 }

@@ -14,7 +14,8 @@ import { startServices, type TestServices } from '../../harness/services.js';
 import type { AlertsService } from '../../../platform/redis/alerts/index.js';
 import { createAgencyKey, revokeAgencyKey } from '../../../bin/agency-keys-cli.js';
 import type { Registry } from '../../../domain/index.js';
-import { AgencyKeyStore, alertsErrorHandler } from '../../../api/auth/index.js';
+import { AgencyKeyStore } from '../../../api/auth/index.js';
+import { useErrorShape } from '../../../api/errors.js';
 import { alertsRoutes } from '../../../api/routes/alerts.js';
 import { tasksRoutes } from '../../../api/routes/tasks.js';
 import { compareStreamIds, LiveEventHub } from '../../../platform/redis/live-events.js';
@@ -97,7 +98,7 @@ describe('alerts API: keys, scope, routes and live events', () => {
       if (agencyId === 'k2') k2KeyId = created.record.keyId;
     }
     app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
-    app.setErrorHandler(alertsErrorHandler);
+    useErrorShape(app);
     await app.register(alertsRoutes, { service, registry, keys });
     await app.register(tasksRoutes, { service, registry, keys });
     await app.register(liveEventsRoute, { hub, registry, keys, heartbeatMs: 1000 });

@@ -18,6 +18,7 @@ import {
   ParameterTable,
   systemClock,
   type AlertEvent,
+  type Clock,
   type Reading,
   type Registry,
   type StationCommand,
@@ -108,7 +109,27 @@ export interface ApiFixtureOptions {
   readonly alerts?: AlertsConfigInput;
 }
 
-export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<ApiFixture> {
+/** The app as `buildApp` builds it for a test: silent logger, no readiness checks, limits out of the way. */
+export function buildTestApp(plugins: readonly FastifyPluginAsync[], metrics = new MetricsRegistry()): Promise<App> {
+  return buildApp({ logger, metrics, readiness: {}, bodyLimitBytes: 1_048_576, rateLimitPerMinute: 100_000, plugins });
+}
+
+/** Redis and InfluxDB from the harness, the sample registry, an InfluxDB database of its own; what is deferred is undone in reverse on close. */
+export interface Stores {
+  readonly svc: TestServices<{ redis: true; influx: true }>;
+  readonly registry: Registry;
+  readonly influx: InfluxStore;
+  defer(cleanup: () => Promise<unknown> | unknown): void;
+  /** The alerts stage on `redis` under `keyPrefix`, started; closed (forced) on close. */
+  startAlerts(
+    redis: Redis,
+    keyPrefix: string,
+    stage: { readonly config: AlertsConfigInput; readonly commander: StationCommander; readonly clock?: Clock },
+  ): Promise<AlertsService>;
+  close(): Promise<void>;
+}
+
+export async function startStores(database: string): Promise<Stores> {
   const svc = await startServices({ redis: true, influx: true });
   const cleanups: (() => Promise<unknown> | unknown)[] = [() => svc.close()];
   const close = async (): Promise<void> => {
@@ -116,28 +137,43 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
   };
   try {
     const registry = loadRegistryFile('config/registry.yaml');
-    const parameters = new ParameterTable();
-    const redis = new Redis(svc.redis.url, { maxRetriesPerRequest: null });
-    cleanups.push(() => redis.disconnect());
-    const influx = new InfluxStore({ url: svc.influx.url, api: 'v1', database: svc.uniqueName('rw') });
+    const influx = new InfluxStore({ url: svc.influx.url, api: 'v1', database: svc.uniqueName(database) });
     await influx.ensureDatabase();
     cleanups.push(() => influx.close());
+    const startAlerts: Stores['startAlerts'] = async (redis, keyPrefix, stage) => {
+      const alerts = new AlertsService({
+        redis,
+        registry,
+        logger,
+        metricsRegistry: new MetricsRegistry(),
+        commander: stage.commander,
+        ...(stage.clock ? { clock: stage.clock } : {}),
+        config: { ...stage.config, keyPrefix, queuePrefix: `${keyPrefix}q` },
+      });
+      await alerts.start();
+      cleanups.push(() => alerts.close({ force: true }));
+      return alerts;
+    };
+    return { svc, registry, influx, defer: (fn) => void cleanups.push(fn), startAlerts, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<ApiFixture> {
+  const { svc, registry, influx, defer, startAlerts, close } = await startStores('rw');
+  try {
+    const parameters = new ParameterTable();
+    const redis = new Redis(svc.redis.url, { maxRetriesPerRequest: null });
+    defer(() => redis.disconnect());
 
     const keyPrefix = svc.uniqueName('rw');
-    const alerts = new AlertsService({
-      redis,
-      registry,
-      logger,
-      metricsRegistry: new MetricsRegistry(),
-      config: { ...FAST, ...options.alerts, keyPrefix, queuePrefix: `${keyPrefix}q` },
-      commander: new AckingCommander(),
-    });
-    await alerts.start();
-    cleanups.push(() => alerts.close({ force: true }));
+    const alerts = await startAlerts(redis, keyPrefix, { config: { ...FAST, ...options.alerts }, commander: new AckingCommander() });
     const transfers = new TransferService({ redis, registry, keys: alerts.keys, config: alerts.config, notifier: alerts.notifier, logger });
     const hub = new LiveEventHub({ redis, streamKey: alerts.keys.eventLog(), logger });
     await hub.start();
-    cleanups.push(() => hub.close());
+    defer(() => hub.close());
 
     const keys = new AgencyKeyStore({ redis, keys: alerts.keys, clock: systemClock });
     const key = {} as Record<AgencyId, string>;
@@ -154,7 +190,7 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
       metrics: ingestMetrics(metrics),
     });
     await readingsLog.start();
-    cleanups.push(() => readingsLog.close());
+    defer(() => readingsLog.close());
     const gateway = new PipelineGateway({
       registry,
       parameters,
@@ -166,13 +202,8 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
       metrics: ingestMetrics(metrics),
     });
 
-    const app = await buildApp({
-      logger,
-      metrics,
-      readiness: {},
-      bodyLimitBytes: 1_048_576,
-      rateLimitPerMinute: 100_000,
-      plugins: [
+    const app = await buildTestApp(
+      [
         ...(options.before ?? []),
         ...monitoringCentrePlugins({
           registry,
@@ -188,8 +219,9 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
           ...(options.limits ? { limits: options.limits } : {}),
         }),
       ],
-    });
-    cleanups.push(() => app.close());
+      metrics,
+    );
+    defer(() => app.close());
     let baseUrl: string | undefined;
     if (options.listen) {
       await app.listen({ port: 0, host: '127.0.0.1' });
@@ -262,17 +294,4 @@ export function alertEvent(overrides: Partial<AlertEvent> & Pick<AlertEvent, 'se
   };
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | Promise<T>,
-  timeoutMs = 15_000,
-  everyMs = 50,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor } from '../alerts/helpers.js';

@@ -10,9 +10,10 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertEvent, reading, startApiFixture, waitFor, type AgencyId, type ApiFixture } from './api-fixture.js';
+import { launchChromium, loggedIn as logIn } from './dashboard-browser.js';
 
 const ARTIFACTS = join('test-artifacts', 'desk');
 const MIN = 60_000;
@@ -47,11 +48,7 @@ beforeAll(async () => {
     readings.push(reading('TP-LT-01', 'tp-liantang', ts, values));
   }
   await fx.writeReadings(readings);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -59,19 +56,8 @@ afterAll(async () => {
   await fx?.close();
 });
 
-async function loggedIn(agency: AgencyId): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1100 }, locale: 'zh-CN', timezoneId: 'UTC' });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error(`[${agency}] page error: ${err.message}`));
-  await page.goto(fx.baseUrl!);
-  await page.evaluate(() => window.localStorage.setItem('rw.lang', 'zh'));
-  await page.fill('#login-key', fx.key[agency]);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#app-view:not([hidden])');
-  await page.waitForSelector('#live-state[data-state="live"]', { timeout: 15_000 });
-  await page.waitForSelector('#rivers svg g.section');
-  return page;
-}
+/** Logged in with the page in Chinese, in UTC. */
+const loggedIn = (agency: AgencyId): Promise<Page> => logIn(browser, fx, agency, { timezoneId: 'UTC', lang: 'zh' });
 
 /** Pixels of the series colour (#1f5fa8) on a parameter's chart: what a user sees of its data. */
 function seriesPixels(page: Page, parameter: string): Promise<number> {

@@ -9,9 +9,10 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertEvent, reading, startApiFixture, waitFor, type AgencyId, type ApiFixture } from './api-fixture.js';
+import { launchChromium, loggedIn as logIn } from './dashboard-browser.js';
 
 const ARTIFACTS = join('test-artifacts', 'dashboard');
 const MIN = 60_000;
@@ -51,11 +52,7 @@ beforeAll(async () => {
     }
   }
   await fx.writeReadings(readings);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -63,25 +60,14 @@ afterAll(async () => {
   await fx?.close();
 });
 
-async function loggedIn(agency: AgencyId): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 1100 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error(`[${agency}] page error: ${err.message}`));
-  await page.goto(fx.baseUrl!);
-  await page.fill('#login-key', fx.key[agency]);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#app-view:not([hidden])');
-  await page.waitForSelector('#live-state[data-state="live"]', { timeout: 15_000 });
-  // Registry and state loaded: every visible section is drawn.
-  await page.waitForSelector('#rivers svg g.section');
-  return page;
-}
+// Registry and state loaded: every visible section is drawn.
+const loggedIn = (agency: AgencyId): Promise<Page> => logIn(browser, fx, agency);
 
 const alertItems = (page: Page) => page.locator('#alerts li.alert');
+
+/** Total phosphorus at Fenhu (one condition: a second event raises the same alert's level). */
+const fenhuPhosphorus = (level: 'yellow' | 'orange', message: string) =>
+  alertEvent({ key: 'exceedance:tp-fenhu:tp', sectionId: 'tp-fenhu', stationId: 'TP-FH-JS', parameters: ['tp'], level, ts: Date.now(), message });
 
 describe('dashboard in chromium', () => {
   let jiashan: Page;
@@ -160,17 +146,7 @@ describe('dashboard in chromium', () => {
 
   it('recovers after the connection drops: an alert raised meanwhile still arrives', async () => {
     fx.app.server.closeAllConnections();
-    await fx.publish([
-      alertEvent({
-        key: 'exceedance:tp-fenhu:tp',
-        sectionId: 'tp-fenhu',
-        stationId: 'TP-FH-JS',
-        parameters: ['tp'],
-        level: 'yellow',
-        ts: Date.now(),
-        message: 'total phosphorus above the class III limit',
-      }),
-    ]);
+    await fx.publish([fenhuPhosphorus('yellow', 'total phosphorus above the class III limit')]);
     await jiashan.locator('#alerts li.alert.level-yellow').waitFor({ timeout: 20_000 });
     await jiashan.waitForSelector('#live-state[data-state="live"]');
     expect(await alertItems(jiashan).count()).toBe(2);
@@ -238,17 +214,7 @@ describe('dashboard in chromium', () => {
     const input = jiashan.locator(`input[data-resolve-for="${alertId}"]`);
     await input.pressSequentially('上游排口已封堵');
     // A level raise of the same condition arrives meanwhile and the list is drawn again.
-    await fx.publish([
-      alertEvent({
-        key: 'exceedance:tp-fenhu:tp',
-        sectionId: 'tp-fenhu',
-        stationId: 'TP-FH-JS',
-        parameters: ['tp'],
-        level: 'orange',
-        ts: Date.now(),
-        message: 'total phosphorus far above the class III limit',
-      }),
-    ]);
+    await fx.publish([fenhuPhosphorus('orange', 'total phosphorus far above the class III limit')]);
     await jiashan.waitForSelector(`#alerts li.alert.level-orange[data-alert-id="${alertId}"]`);
     await input.pressSequentially('，水质恢复');
     expect(await input.inputValue()).toBe('上游排口已封堵，水质恢复');

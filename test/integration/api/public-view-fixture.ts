@@ -8,19 +8,16 @@
  * the Nanlan. The app is `buildApp` with the public view and the dashboard.
  */
 import type { AddressInfo } from 'node:net';
-import { Registry as MetricsRegistry } from 'prom-client';
 import type { Redis } from 'ioredis';
-import { startServices, type TestServices } from '../../harness/services.js';
-import { AlertsService, ON_SITE_STEPS, type Task } from '../../../platform/redis/alerts/index.js';
-import { loadRegistryFile } from '../../../config/index.js';
+import type { TestServices } from '../../harness/services.js';
+import { ON_SITE_STEPS, type Task } from '../../../platform/redis/alerts/index.js';
 import { ManualClock, type Registry } from '../../../domain/index.js';
 import { readingToLine } from '../../../platform/influx/line-protocol.js';
-import { InfluxStore } from '../../../platform/influx/client.js';
-import { buildApp, type App } from '../../../api/app.js';
+import type { App } from '../../../api/app.js';
 import { dashboardPlugin } from '../../../api/dashboard/plugin.js';
 import { publicViewRoutes } from '../../../api/public-view/public-view-routes.js';
-import { AutoAckCommander, FAST, logger, redisFor, waitFor } from '../alerts/helpers.js';
-import { alertEvent, reading } from './api-fixture.js';
+import { AutoAckCommander, FAST, redisFor, waitFor } from '../alerts/helpers.js';
+import { alertEvent, buildTestApp, reading, startStores } from './api-fixture.js';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -45,16 +42,8 @@ export interface PublicViewFixture {
 }
 
 export async function startPublicViewFixture(options: { rateLimitPerMinute?: number; cacheSeconds?: number } = {}): Promise<PublicViewFixture> {
-  const svc = await startServices({ redis: true, influx: true });
-  const cleanups: (() => Promise<unknown> | unknown)[] = [() => svc.close()];
-  const close = async (): Promise<void> => {
-    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
-  };
+  const { svc, registry, influx, defer, startAlerts, close } = await startStores('public');
   try {
-    const registry = loadRegistryFile('config/registry.yaml');
-    const influx = new InfluxStore({ url: svc.influx.url, api: 'v1', database: svc.uniqueName('public') });
-    await influx.ensureDatabase();
-    cleanups.push(() => influx.close());
     const now = Date.now();
 
     // Current readings of every station (sections without own values get clean water).
@@ -74,20 +63,13 @@ export async function startPublicViewFixture(options: { rateLimitPerMinute?: num
 
     // The alerts stage on a test clock, four days back: one task driven to closure, one left open.
     const redis: Redis = redisFor(svc.redis.url);
-    cleanups.push(() => redis.disconnect());
+    defer(() => redis.disconnect());
     const clock = new ManualClock(now - 4 * 24 * HOUR);
-    const keyPrefix = svc.uniqueName('rw');
-    const alerts = new AlertsService({
-      redis,
-      registry,
-      logger,
-      metricsRegistry: new MetricsRegistry(),
+    const alerts = await startAlerts(redis, svc.uniqueName('rw'), {
       clock,
       commander: new AutoAckCommander(),
-      config: { ...FAST, keyPrefix, queuePrefix: `${keyPrefix}q`, autoResolveHoldMs: 15 * MIN, postSupervisionHoldMs: 72 * HOUR, webhook: { attempts: 1, backoffMs: 100, timeoutMs: 500 } },
+      config: { ...FAST, autoResolveHoldMs: 15 * MIN, postSupervisionHoldMs: 72 * HOUR, webhook: { attempts: 1, backoffMs: 100, timeoutMs: 500 } },
     });
-    await alerts.start();
-    cleanups.push(() => alerts.close({ force: true }));
     const key = 'sudden-change:tp-fenhu:nh3n';
     const raise = alertEvent({ sectionId: 'tp-fenhu', key, kind: 'sudden-change', level: 'red', stationId: 'TP-FH-JS', ts: clock.now() });
     await alerts.publish([raise]);
@@ -119,24 +101,17 @@ export async function startPublicViewFixture(options: { rateLimitPerMinute?: num
     await alerts.publish([alertEvent({ sectionId: 'nl-boundary', key: openKey, kind: 'sudden-change', level: 'red', stationId: 'NL-BD-LC', ts: clock.now() })]);
     const openTask = await waitFor('open task', async () => (await alerts.listTasks({ limit: 10, offset: 0 })).items.find((t) => t.conditionKey === openKey));
 
-    const app = await buildApp({
-      logger,
-      metrics: new MetricsRegistry(),
-      readiness: {},
-      bodyLimitBytes: 1_048_576,
-      rateLimitPerMinute: 100_000,
-      plugins: [
-        publicViewRoutes({
-          registry,
-          influx,
-          closedTasks: async (limit) => (await alerts.listTasks({ status: ['closed'], limit, offset: 0 })).items,
-          ...(options.cacheSeconds === undefined ? {} : { cacheSeconds: options.cacheSeconds }),
-          ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
-        }),
-        dashboardPlugin(),
-      ],
-    });
-    cleanups.push(() => app.close());
+    const app = await buildTestApp([
+      publicViewRoutes({
+        registry,
+        influx,
+        closedTasks: async (limit) => (await alerts.listTasks({ status: ['closed'], limit, offset: 0 })).items,
+        ...(options.cacheSeconds === undefined ? {} : { cacheSeconds: options.cacheSeconds }),
+        ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
+      }),
+      dashboardPlugin(),
+    ]);
+    defer(() => app.close());
     await app.listen({ port: 0, host: '127.0.0.1' });
     const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     return { svc, registry, app, baseUrl, closedTask, openTask, close };

@@ -9,9 +9,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertEvent, reading, startApiFixture, waitFor, type AgencyId, type ApiFixture } from './api-fixture.js';
+import { launchChromium, loggedIn as logIn } from './dashboard-browser.js';
 
 const ARTIFACTS = join('test-artifacts', 'transfers');
 const MIN = 60_000;
@@ -33,7 +34,7 @@ beforeAll(async () => {
     alertEvent({ sectionId: 'nl-menghai', stationId: 'NL-MH-01', key: 'exceedance:nl-menghai:nh3n', level: 'yellow', ts: now, message: '氨氮 1.3 mg/L，超过Ⅲ类目标' }),
   ]);
   alertId = (await waitFor('alert', async () => (await fx.alerts.listAlerts({ limit: 10, offset: 0 })).items.find((a) => a.sectionId === 'nl-menghai'))).id;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -41,19 +42,9 @@ afterAll(async () => {
   await fx?.close();
 });
 
-async function loggedIn(agency: AgencyId): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1400 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error(`[${agency}] page error: ${err.message}`));
-  await page.goto(fx.baseUrl!);
-  await page.fill('#login-key', fx.key[agency]);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#app-view:not([hidden])');
-  await page.waitForSelector('#live-state[data-state="live"]', { timeout: 15_000 });
-  // The transfer card is filled (the registry's agencies loaded).
-  await page.waitForSelector('#transfer-form select[name="to"] option:nth-child(2)', { state: 'attached' });
-  return page;
-}
+// The transfer card is filled (the registry's agencies loaded).
+const loggedIn = (agency: AgencyId): Promise<Page> =>
+  logIn(browser, fx, agency, { height: 1400, ready: { selector: '#transfer-form select[name="to"] option:nth-child(2)', state: 'attached' } });
 
 describe('transfers on the dashboard', () => {
   let menghai: Page;

@@ -1,3 +1,6 @@
+// The feedback labels are shared with the section report (api/reports/section-report-html.ts).
+import FEEDBACK_LABELS from '../labels/feedback-labels.json' with { type: 'json' };
+
 // Chinese by default, English on switch; the choice is kept in localStorage (it is no secret).
 const STRINGS = {
   zh: {
@@ -120,16 +123,9 @@ const STRINGS = {
     stepNote: '说明',
     lat: '纬度',
     lon: '经度',
-    noLabel: '未认定',
+    noLabel: FEEDBACK_LABELS.zh.unlabelled,
     save: '保存',
-    labels: {
-      'real-event': '真实事件',
-      'false-alarm:rain': '误报：降雨',
-      'false-alarm:sensor': '误报：仪器故障',
-      'false-alarm:operations': '误报：运维操作',
-      'false-alarm:unknown': '误报：原因不明',
-      test: '测试',
-    },
+    labels: FEEDBACK_LABELS.zh,
   },
   en: {
     appTitle: 'Cross-boundary water-quality warning and joint monitoring',
@@ -260,16 +256,9 @@ const STRINGS = {
     stepNote: 'Note',
     lat: 'Latitude',
     lon: 'Longitude',
-    noLabel: 'not labelled',
+    noLabel: FEEDBACK_LABELS.en.unlabelled,
     save: 'Save',
-    labels: {
-      'real-event': 'real event',
-      'false-alarm:rain': 'false alarm: rain',
-      'false-alarm:sensor': 'false alarm: sensor',
-      'false-alarm:operations': 'false alarm: operations',
-      'false-alarm:unknown': 'false alarm: cause unknown',
-      test: 'test',
-    },
+    labels: FEEDBACK_LABELS.en,
   },
 };
 
