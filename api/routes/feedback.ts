@@ -82,6 +82,7 @@ const CSV_HEADER = [
   'note',
   'labelled_by',
   'labelled_at',
+  'key',
 ];
 
 function labelled(alert: Alert, feedback: FeedbackEntry | undefined) {
@@ -168,6 +169,7 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<FeedbackRoutesOptions> = 
           section: Type.Optional(Type.String()),
           format: Type.Optional(Type.Enum(['json', 'csv'], { default: 'json' })),
           lang: Type.Optional(Type.Enum(['zh', 'en'], { default: 'zh' })),
+          unlabelled: Type.Optional(Type.Boolean({ description: 'also every alert opened in the period, labelled or not' })),
         }),
         response: {
           200: {
@@ -186,7 +188,7 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<FeedbackRoutesOptions> = 
       const q = request.query;
       const to = parseTime('to', q.to) ?? Date.now();
       const from = parseTime('from', q.from) ?? to - 90 * DAY_MS;
-      const ids = await service.feedback.labelledBetween(from, to);
+      const ids = await service.feedback.exportIds(from, to, q.unlabelled === true);
       const labels = await service.feedback.currentOf(ids);
       const alerts = (await service.alerts.getMany(ids)).filter(
         (a) => canSeeAlert(registry, agency.id, a) && (q.section === undefined || a.sectionId === q.section),
@@ -215,6 +217,7 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<FeedbackRoutesOptions> = 
           csvField(i.feedback?.note),
           csvField(by ? by.name[lang] : i.feedback?.actor.agencyId),
           time(i.feedback?.at),
+          csvField(i.key),
         ].join(',')}\r\n`;
       }
       return reply
