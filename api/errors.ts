@@ -29,6 +29,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   RW_FORBIDDEN_STATION: 403,
   RW_NOT_FOUND: 404,
   RW_BACKPRESSURE: 503,
+  RW_NOT_REPLICATED: 503,
   RW_RANGE_TOO_LARGE: 400,
   RW_TOO_MANY_POINTS: 400,
   RW_RATE_LIMITED: 429,
@@ -48,8 +49,9 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 export function errorHandler(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof AppError) {
     const status = statusOf(error.code);
-    if (error.code === 'RW_BACKPRESSURE') reply.header('retry-after', '5');
-    if (status >= 500 && error.code !== 'RW_BACKPRESSURE') {
+    const pushBack = error.code === 'RW_BACKPRESSURE' || error.code === 'RW_NOT_REPLICATED';
+    if (pushBack) reply.header('retry-after', '5');
+    if (status >= 500 && !pushBack) {
       request.log.error({ err: error }, 'request failed');
       return sendError(reply, status, error.code, 'internal error; see the server log');
     }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { loadRegistryFile, type Config } from '../config/index.js';
+import { redisTopology, type RedisTopology } from '../config/redis-topology.js';
 import { loadParameterTable } from '../config/parameters-file.js';
 import { AppError, systemClock, type Clock, type ParameterTable, type Registry, type StationCommand } from '../domain/index.js';
 import { EmbeddedBroker } from '../platform/mqtt/embedded-broker.js';
@@ -14,6 +15,7 @@ import { startInflux, startRedis } from '../platform/local/services.js';
 import type { Logger } from '../platform/logger.js';
 import { createMetricsRegistry, ingestMetrics, type MetricsRegistry } from '../platform/metrics.js';
 import { createRedis, waitForRedis, type Redis } from '../platform/redis/client.js';
+import { createRedisClient } from '../platform/redis/client-factory.js';
 import { DeadLetterStore } from '../platform/redis/readings/dead-letters.js';
 import { PipelineGateway } from '../ingest/gateway.js';
 import { RedisReadingsLog } from '../platform/redis/readings/readings-log.js';
@@ -78,7 +80,18 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
   const dataDir = resolve(config.dataDir);
   const services: Context['services'] = { mqttUser: config.mqtt.username, mqttPassword: config.mqtt.password };
 
-  if (needs.redis) services.redisUrl = config.redis.url || (await localRedis(config, dataDir, logger, lifecycle));
+  // Sentinel: every connection finds the master through the sentinels and follows failovers (issue 16).
+  let sentinel: (RedisTopology & { kind: 'sentinel' }) | undefined;
+  if (needs.redis) {
+    const topology = config.redis.mode === 'single' ? undefined : redisTopology(config.redis);
+    if (topology?.kind === 'cluster') {
+      throw new AppError('RW_CONFIG_INVALID', 'RW_REDIS_MODE=cluster: the roles do not run on a Redis Cluster yet (issue 16: keys and scripts are not grouped by hash slot); use single or sentinel');
+    }
+    if (topology?.kind === 'sentinel') sentinel = topology;
+    services.redisUrl = sentinel
+      ? `redis-sentinel://${sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}/${sentinel.masterName}`
+      : config.redis.url || (await localRedis(config, dataDir, logger, lifecycle));
+  }
   if (needs.influx) services.influxUrl = config.influx.url || (await localInflux(config, dataDir, logger, lifecycle));
   if (needs.mqtt) {
     if (config.mqtt.url) services.mqttUrl = config.mqtt.url;
@@ -170,7 +183,8 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
     stationCommanders: {},
     redis(name) {
       if (!services.redisUrl) throw new Error('this role was started without Redis');
-      const redis = createRedis(services.redisUrl, `riverwatch-${name}-${config.instance}`);
+      const connectionName = `riverwatch-${name}-${config.instance}`;
+      const redis = sentinel ? createRedisClient(sentinel, connectionName) : createRedis(services.redisUrl, connectionName);
       redis.on('error', (err) => logger.debug({ err, connection: name }, 'redis connection error'));
       lifecycle.adopt({ name: `redis:${name}`, close: async () => void (await redis.quit().catch(() => redis.disconnect())) });
       return redis;

@@ -5,6 +5,7 @@
  */
 import { Value } from 'typebox/value';
 import { AppError } from '../domain/index.js';
+import { redisSettingProblems } from './redis-topology.js';
 import { ConfigSchema, configLeaves, type Config, type ConfigLeaf } from './schema.js';
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -52,6 +53,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 }
 
 function crossChecks(config: Config, problems: string[]): void {
+  problems.push(...redisSettingProblems(config.redis));
   if (config.influx.url !== '' && config.influx.api === 'v2') {
     if (config.influx.org === '') problems.push('RW_INFLUX_ORG: required when RW_INFLUX_API=v2. Set the organisation that owns the bucket.');
     if (config.influx.token === '') problems.push('RW_INFLUX_TOKEN: required when RW_INFLUX_API=v2. Create a token with write access to the bucket.');

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   RW_INVALID_FLAG: 'data flag is not one of N F M S D C T B',
   RW_NO_VALUES: 'reading carries no values',
   RW_BACKPRESSURE: 'readings log is above its high-water mark; retry later',
+  // Redis with replicas (issue 16): acknowledged means held by a replica too.
+  RW_NOT_REPLICATED: 'no Redis replica confirmed the write in time; retry later',
   RW_UNAUTHORIZED: 'missing or invalid credentials',
   RW_FORBIDDEN: 'not allowed for these credentials',
   RW_NOT_FOUND: 'no such resource',

@@ -4,7 +4,7 @@
  * Redis against the guarantees "one condition raises one alert" and "one
  * alert starts at most one joint-monitoring task" (DESIGN.md "Guarantees").
  */
-import type { Redis } from 'ioredis';
+import type { Redis } from '../platform/redis/client.js';
 import { AlertsService, type Alert, type Task } from '../platform/redis/alerts/index.js';
 import { levelRank, type Registry } from '../domain/index.js';
 import { quoteString, type InfluxStore } from '../platform/influx/client.js';

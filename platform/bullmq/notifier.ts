@@ -9,14 +9,9 @@
  * the next agency by at most one attempt (`webhook.timeoutMs`), never by
  * its retries.
  */
-import { Queue, type ConnectionOptions, type Job, type Worker } from 'bullmq';
-import { closeAll, startWorker } from './workers.js';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { Clock, Registry } from '../../domain/index.js';
+import { Queue, type Job, type Worker } from 'bullmq';
+import { closeAll, startWorker, type QueuePartDeps } from './workers.js';
 import type { AlertSummary, AlertTransition } from '../../alerts/alarms/alert-model.js';
-import type { AlertsConfig } from '../../alerts/config.js';
-import type { RedisKeys } from '../redis/keys.js';
 import type { AlertsMetrics } from '../redis/alerts/alerts-metrics.js';
 import type { Recipient } from '../../alerts/alarms/recipients.js';
 import type { TaskSummary, TaskTransition } from '../../alerts/joint-monitoring/task-model.js';
@@ -67,14 +62,7 @@ export function deliveryIdOf(sourceId: string, agencyId: string): string {
   return `${sourceId}.${agencyId}`;
 }
 
-export interface NotifierDeps {
-  readonly connection: ConnectionOptions;
-  readonly redis: Redis;
-  readonly keys: RedisKeys;
-  readonly registry: Registry;
-  readonly config: AlertsConfig;
-  readonly clock: Clock;
-  readonly logger: Logger;
+export interface NotifierDeps extends QueuePartDeps {
   readonly metrics: AlertsMetrics;
 }
 

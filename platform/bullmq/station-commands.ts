@@ -6,13 +6,9 @@
  * on the task which stations acknowledged. Job ids are fixed per (task,
  * station, action, epoch), so adding the flow twice is ignored.
  */
-import { FlowProducer, UnrecoverableError, type ConnectionOptions, type Job, type Worker } from 'bullmq';
-import { closeAll, startWorker } from './workers.js';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { Clock, Registry, StationCommand, StationCommandAck, StationCommander } from '../../domain/index.js';
-import type { AlertsConfig } from '../../alerts/config.js';
-import type { RedisKeys } from '../redis/keys.js';
+import { FlowProducer, UnrecoverableError, type Job, type Worker } from 'bullmq';
+import { closeAll, startWorker, type QueuePartDeps } from './workers.js';
+import type { StationCommand, StationCommandAck, StationCommander } from '../../domain/index.js';
 
 export const COMMANDS_QUEUE = 'alerts-commands';
 export const SAMPLING_QUEUE = 'alerts-sampling';
@@ -37,14 +33,7 @@ export interface CommandOutcome {
   readonly ok: boolean;
 }
 
-export interface StationCommandsDeps {
-  readonly connection: ConnectionOptions;
-  readonly redis: Redis;
-  readonly keys: RedisKeys;
-  readonly registry: Registry;
-  readonly config: AlertsConfig;
-  readonly clock: Clock;
-  readonly logger: Logger;
+export interface StationCommandsDeps extends QueuePartDeps {
   /** Absent in processes that only enqueue (API); the command worker needs it. */
   readonly commander: StationCommander | undefined;
   /** Called by the flow's parent with the stations that acknowledged. */

@@ -5,12 +5,24 @@
  */
 import { Worker, type ConnectionOptions, type Processor, type WorkerOptions } from 'bullmq';
 import type { Logger } from 'pino';
+import type { Redis } from '../redis/client.js';
+import type { Clock, Registry } from '../../domain/index.js';
 import type { AlertsConfig } from '../../alerts/config.js';
+import type { RedisKeys } from '../redis/keys.js';
 
 export interface WorkerContext {
   readonly connection: ConnectionOptions;
   readonly config: Pick<AlertsConfig, 'queuePrefix' | 'lockDurationMs' | 'stalledIntervalMs'>;
   readonly logger: Logger;
+}
+
+/** What the alerts' queue parts (notifier, station commands) are built on. */
+export interface QueuePartDeps extends WorkerContext {
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly registry: Registry;
+  readonly config: AlertsConfig;
+  readonly clock: Clock;
 }
 
 /** Starts a worker on `queue` and waits until it is connected. */

@@ -6,7 +6,7 @@
  * after InfluxDB accepted its point: a crash redelivers, and a repeat writes
  * the same point (same series and time) again, which changes nothing.
  */
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { Logger } from '../logger.js';
 import { parseEntry, type LiveEvent } from '../redis/alerts/index.js';
 import { StreamGroupReader } from '../redis/stream-group.js';

@@ -8,7 +8,7 @@
  * therefore yields no usable key.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from './client.js';
 import type { Clock } from '../../domain/index.js';
 import type { RedisKeys } from './keys.js';
 

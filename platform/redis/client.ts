@@ -1,15 +1,21 @@
 /** ioredis connections with the settings RiverWatch relies on. */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis as SingleRedis, type Cluster, type RedisOptions } from 'ioredis';
 
-export type { Redis };
+/**
+ * A Redis connection of any topology: one server or a Sentinel-managed
+ * master (ioredis `Redis`), or a Redis Cluster (ioredis `Cluster`). Code that
+ * sends a multi-key command or a pipeline must keep it in one slot
+ * (platform/redis/keys.ts lays the keys out for that).
+ */
+export type Redis = SingleRedis | Cluster;
 
 /**
  * A connection for commands on the hot path: retries reconnecting forever
  * (a Redis restart must not kill a worker), and each command waits for the
  * reconnect instead of failing at once.
  */
-export function createRedis(url: string, name: string, extra: RedisOptions = {}): Redis {
-  return new Redis(url, {
+export function createRedis(url: string, name: string, extra: RedisOptions = {}): SingleRedis {
+  return new SingleRedis(url, {
     connectionName: name,
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
@@ -17,6 +23,16 @@ export function createRedis(url: string, name: string, extra: RedisOptions = {})
     lazyConnect: false,
     ...extra,
   });
+}
+
+/** Whether a client is an ioredis Cluster (multi-key commands and pipelines must then stay in one slot). */
+export function isCluster(redis: Redis): redis is Cluster {
+  return (redis as { isCluster?: boolean }).isCluster === true;
+}
+
+/** A second connection like `redis` (same topology and options) under another name, e.g. for a blocking read. */
+export function duplicateConnection(redis: Redis, connectionName: string): Redis {
+  return isCluster(redis) ? redis.duplicate(undefined, { redisOptions: { ...redis.options.redisOptions, connectionName } }) : redis.duplicate({ connectionName });
 }
 
 /** Resolves once the connection answers PING, or rejects after `timeoutMs`. */

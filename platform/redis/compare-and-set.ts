@@ -5,7 +5,7 @@
  * connection state, so it is safe on a shared connection and across a
  * reconnect (a WATCH would be lost with the connection).
  */
-import type { Redis } from 'ioredis';
+import type { Redis } from './client.js';
 
 const SCRIPT = `
 local n = tonumber(ARGV[1])

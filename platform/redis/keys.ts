@@ -6,18 +6,33 @@
  * ids, which never do.
  */
 export class RedisKeys {
-  constructor(readonly prefix: string) {}
+  /**
+   * Keys laid out for Redis Cluster: the prefix is a hash tag (`{rw}`), so
+   * every key of the alerts workflow (alerts, tasks, event log, notifications,
+   * silences, transfers, feedback, groups, API keys), which Lua scripts and
+   * BullMQ flows touch together, is in one slot; each readings-log partition
+   * gets a tag of its own (`rw:readings:{3}`) so partitions spread over the
+   * masters. On a single server or Sentinel the prefix is plain (`rw`).
+   */
+  readonly clusterLayout: boolean;
+  readonly #readingsHead: string;
+
+  constructor(readonly prefix: string) {
+    this.clusterLayout = /^\{[^{}]+\}$/.test(prefix);
+    this.#readingsHead = this.clusterLayout ? `${prefix.slice(1, -1)}:readings:{` : `${prefix}:readings:`;
+  }
 
   // Readings (ingest, store, analytics).
 
   /** Stream of one readings-log partition. */
   readingsPartition(partition: number): string {
-    return `${this.prefix}:readings:${partition}`;
+    return this.clusterLayout ? `${this.#readingsHead}${partition}}` : `${this.#readingsHead}${partition}`;
   }
   /** The partition number of a readings-log stream key, or NaN. */
   partitionOf(streamKey: string): number {
-    const head = `${this.prefix}:readings:`;
-    return streamKey.startsWith(head) ? Number(streamKey.slice(head.length)) : Number.NaN;
+    if (!streamKey.startsWith(this.#readingsHead)) return Number.NaN;
+    const rest = streamKey.slice(this.#readingsHead.length);
+    return Number(this.clusterLayout ? (rest.endsWith('}') ? rest.slice(0, -1) : 'x') : rest);
   }
   /** Refused input (stream), listed and replayed from the API. */
   readingDeadLetters(): string {

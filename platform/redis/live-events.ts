@@ -4,7 +4,7 @@
  * every API process sees every transition. The SSE route that serves them is
  * api/routes/live-events.ts.
  */
-import type { Redis } from 'ioredis';
+import { duplicateConnection, type Redis } from './client.js';
 import type { Logger } from 'pino';
 import { parseEntry, type LoggedEvent } from './alerts/index.js';
 
@@ -46,7 +46,7 @@ export class LiveEventHub {
   async start(): Promise<void> {
     if (this.#loop) return;
     this.#stopped = false;
-    this.#blocking = this.#redis.duplicate({ connectionName: 'rw-live-events' });
+    this.#blocking = duplicateConnection(this.#redis, 'rw-live-events');
     const last = (await this.#redis.xrevrange(this.#streamKey, '+', '-', 'COUNT', 1))[0];
     this.#lastId = last?.[0] ?? '0-0';
     this.#loop = this.#run();

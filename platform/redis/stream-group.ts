@@ -7,7 +7,7 @@
  * entries of a consumer that stopped (XAUTOCLAIM). What an entry means and
  * when it is acknowledged is the handler's business.
  */
-import type { Redis } from './client.js';
+import { duplicateConnection, type Redis } from './client.js';
 import type { Logger } from '../logger.js';
 
 /** A stream entry as XREADGROUP returns it; fields are null for a pending entry trimmed meanwhile. */
@@ -63,7 +63,7 @@ export class StreamGroupReader {
   async start(): Promise<void> {
     if (this.#loop) return;
     this.#stopped = false;
-    this.#blocking = this.#o.redis.duplicate({ connectionName: this.#o.connectionName });
+    this.#blocking = duplicateConnection(this.#o.redis, this.#o.connectionName);
     await ensureGroup(this.#o.redis, this.#o.streamKey, this.#o.group);
     this.#loop = this.#run();
   }

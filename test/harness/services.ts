@@ -1,6 +1,6 @@
 /**
  * Integration-test services: real Redis, Mosquitto and InfluxDB 1.x started
- * on free ports in a fresh temp folder (platform/local-services.ts).
+ * on free ports in a fresh temp folder (platform/local/services.ts).
  *
  * ```ts
  * let svc: TestServices<{ redis: true; influx: true }>;

@@ -3,7 +3,7 @@
  * entry point owns the registry and serves /metrics).
  */
 import { Counter, Gauge, Histogram, type Registry as MetricsRegistry } from 'prom-client';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../client.js';
 import type { RedisKeys } from '../keys.js';
 
 export class AlertsMetrics {

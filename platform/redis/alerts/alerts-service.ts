@@ -9,7 +9,7 @@
  * group) enqueues notifications, opens or updates the task, adds the
  * sampling flow and arms the timers → workers deliver.
  */
-import type { Redis } from 'ioredis';
+import type { Redis } from '../client.js';
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import {

@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../client.js';
 import type { Logger } from 'pino';
 import { StreamGroupReader, type StreamEntry } from '../stream-group.js';
 import { parseEntry, type LoggedEvent } from './event-log.js';

@@ -6,7 +6,7 @@
  * exported with the alert's facts, and counted on /metrics by kind, label
  * and cause (counts kept in Redis, so every process reports the same).
  */
-import type { Redis } from 'ioredis';
+import type { Redis } from '../client.js';
 import { Gauge, type Registry as MetricsRegistry } from 'prom-client';
 import { AppError, type Clock } from '../../../domain/index.js';
 import type { Actor, Alert } from '../../../alerts/alarms/alert-model.js';

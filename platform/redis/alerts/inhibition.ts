@@ -12,7 +12,7 @@
  * shown, not notified, no task) until that exceedance clears, and is
  * notified then if it still holds (`inhibit.{alertId}`, silences.ts).
  */
-import type { Redis } from 'ioredis';
+import type { Redis } from '../client.js';
 import { isPollutionKind } from '../../../domain/index.js';
 import type { AlertSummary } from '../../../alerts/alarms/alert-model.js';
 import type { AlertStore } from './alert-store.js';

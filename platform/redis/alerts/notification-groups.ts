@@ -13,7 +13,7 @@
  * known alert or task and go at once.
  * Off when `notifyGroupWaitMs` is 0.
  */
-import type { Redis } from 'ioredis';
+import type { Redis } from '../client.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../../domain/index.js';
 import type { GroupMember, Notifier } from '../../bullmq/notifier.js';

@@ -5,7 +5,7 @@
  * alert. Keys live under the alerts prefix (`{prefix}:silences:…`).
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../client.js';
 import type { Silence } from '../../../alerts/alarms/silence-model.js';
 import { RedisKeys } from '../keys.js';
 

@@ -12,7 +12,7 @@
  * (calibration) flags is in an implicit maintenance window
  * (`maintenance.{stationId}`) until that flag alert clears.
  */
-import type { Redis } from 'ioredis';
+import type { Redis } from '../client.js';
 import type { Logger } from 'pino';
 import { ALERT_KINDS, AppError, type Clock, type Registry } from '../../../domain/index.js';
 import { summaryOf, type Actor, type Alert, type AlertSummary, type AlertTransition } from '../../../alerts/alarms/alert-model.js';

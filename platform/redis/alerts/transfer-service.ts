@@ -9,7 +9,7 @@
  * Webhooks: the receiver hears of a new transfer, the sender of each answer,
  * the superior of an escalation.
  */
-import type { Redis } from 'ioredis';
+import type { Redis } from '../client.js';
 import type { Logger } from 'pino';
 import { AppError, systemClock, type Clock, type Registry } from '../../../domain/index.js';
 import { summaryOf, type Actor, type Alert, type AlertTransition, type AlertTransitionType } from '../../../alerts/alarms/alert-model.js';

@@ -9,7 +9,7 @@
  * the order they were accepted. High-water and trimming count entries.
  */
 import type { Reading, ReadingsLog } from '../../../domain/index.js';
-import type { Redis } from '../client.js';
+import { isCluster, type Redis } from '../client.js';
 import type { Logger } from '../../logger.js';
 import type { ingestMetrics } from '../../metrics.js';
 import { RedisKeys } from '../keys.js';
@@ -108,16 +108,22 @@ export class RedisReadingsLog implements ReadingsLog {
     }
     const started = performance.now();
     try {
-      const pipeline = this.#redis.pipeline();
-      for (const [p, list] of byPartition) {
-        // An entry holds at most MAX_ENTRY_READINGS readings so consumers read in bounded steps.
-        for (let i = 0; i < list.length; i += MAX_ENTRY_READINGS) {
-          pipeline.xadd(partitionKey(prefix, p), '*', 'b', JSON.stringify(list.slice(i, i + MAX_ENTRY_READINGS)));
-        }
-      }
-      const results = await pipeline.exec();
-      const failed = results?.find(([err]) => err);
-      if (!results || failed) throw failed?.[0] ?? new Error('readings log append returned no result');
+      // On a Redis Cluster a pipeline must stay in one slot: one pipeline per partition, sent together.
+      const groups = isCluster(this.#redis) ? [...byPartition].map((e) => [e]) : [[...byPartition]];
+      await Promise.all(
+        groups.map(async (group) => {
+          const pipeline = this.#redis.pipeline();
+          for (const [p, list] of group) {
+            // An entry holds at most MAX_ENTRY_READINGS readings so consumers read in bounded steps.
+            for (let i = 0; i < list.length; i += MAX_ENTRY_READINGS) {
+              pipeline.xadd(partitionKey(prefix, p), '*', 'b', JSON.stringify(list.slice(i, i + MAX_ENTRY_READINGS)));
+            }
+          }
+          const results = await pipeline.exec();
+          const failed = results?.find(([err]) => err);
+          if (!results || failed) throw failed?.[0] ?? new Error('readings log append returned no result');
+        }),
+      );
       this.#metrics?.appendSeconds.observe((performance.now() - started) / 1000);
       for (const item of batch) item.resolve();
     } catch (err) {

@@ -5,11 +5,14 @@
  * The caller acknowledges after its work is done (at-least-once).
  */
 import type { LogEntry, Reading, ReadingsLogReader } from '../../../domain/index.js';
-import type { Redis } from '../client.js';
+import { isCluster, type Redis } from '../client.js';
 import type { Logger } from '../../logger.js';
 import { partitionKey } from './readings-log.js';
 import { ensureGroup } from '../stream-group.js';
 import { RedisKeys } from '../keys.js';
+
+/** How long an empty round of reads waits on a Redis Cluster (no BLOCK there). */
+const CLUSTER_POLL_MS = 50;
 
 export type { LogEntry };
 
@@ -56,6 +59,7 @@ export class LogConsumer implements ReadingsLogReader {
 
   /** Next batch: own pending entries first, then claimed, then new ones (blocking up to blockMs). */
   async next(blockMs = this.#options.blockMs): Promise<LogEntry[]> {
+    if (isCluster(this.#redis)) return this.#nextOnCluster(blockMs);
     const { partitions, group, consumer, batchSize, prefix } = this.#options;
     const pendingParts = partitions.filter((p) => !this.#pendingDone.has(p));
     if (pendingParts.length > 0) {
@@ -96,12 +100,48 @@ export class LogConsumer implements ReadingsLogReader {
     return this.#parse(reply);
   }
 
+  /**
+   * On a Redis Cluster, XREADGROUP may name streams of one slot only: each
+   * partition is read by itself (own pending entries first, then new ones),
+   * all at once and without BLOCK, which would hold the node's connection;
+   * an empty round waits a little instead.
+   */
+  async #nextOnCluster(blockMs: number): Promise<LogEntry[]> {
+    const { partitions, group, consumer, batchSize, prefix } = this.#options;
+    const read = async (p: number): Promise<LogEntry[]> => {
+      const key = partitionKey(prefix, p);
+      const pending = !this.#pendingDone.has(p);
+      const cursor = pending ? (this.#pendingCursor.get(p) ?? '0') : '>';
+      const reply = (await this.#redis.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', key, cursor)) as StreamReply;
+      const list = reply?.[0]?.[1] ?? [];
+      if (pending) {
+        const last = list[list.length - 1];
+        if (last) this.#pendingCursor.set(p, last[0]);
+        else this.#pendingDone.add(p);
+      }
+      return this.#parse(reply);
+    };
+    if (Date.now() - this.#lastClaimAt > this.#options.claimIdleMs / 2) {
+      this.#lastClaimAt = Date.now();
+      const claimed = await this.#claim();
+      if (claimed.length > 0) return claimed;
+    }
+    const entries = (await Promise.all(partitions.map(read))).flat();
+    if (entries.length === 0 && blockMs > 0) await new Promise((r) => setTimeout(r, Math.min(blockMs, CLUSTER_POLL_MS)));
+    return entries;
+  }
+
   async ack(entries: readonly LogEntry[]): Promise<void> {
     const byPartition = new Map<number, string[]>();
     for (const e of entries) {
       const ids = byPartition.get(e.partition) ?? [];
       ids.push(e.id);
       byPartition.set(e.partition, ids);
+    }
+    if (isCluster(this.#redis)) {
+      // One slot per partition: one XACK each, sent together.
+      await Promise.all([...byPartition].map(([p, ids]) => this.#redis.xack(partitionKey(this.#options.prefix, p), this.#options.group, ...ids)));
+      return;
     }
     const pipeline = this.#redis.pipeline();
     for (const [p, ids] of byPartition) pipeline.xack(partitionKey(this.#options.prefix, p), this.#options.group, ...ids);
