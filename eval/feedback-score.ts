@@ -179,7 +179,13 @@ export function scoreFeedback(records: readonly FeedbackRecord[]): FeedbackScore
       `${withoutKey} alert(s) without a condition key (a CSV written before the \`key\` column): their detector comes ` +
         'from the kind, so the data-quality checks are not told apart.',
     );
-  const times = records.map((r) => r.openedAt);
+  // A loop, not Math.min(...): an export of years may hold more alerts than a call takes arguments.
+  let fromMs: number | null = null;
+  let toMs: number | null = null;
+  for (const r of records) {
+    if (fromMs === null || r.openedAt < fromMs) fromMs = r.openedAt;
+    if (toMs === null || r.openedAt > toMs) toMs = r.openedAt;
+  }
   return {
     all,
     byKind: groupBy(records, (r) => [r.kind]),
@@ -187,8 +193,8 @@ export function scoreFeedback(records: readonly FeedbackRecord[]): FeedbackScore
     byParameter: groupBy(records, (r) => (r.parameters.length > 0 ? r.parameters : ['(none)'])),
     bySection: groupBy(records, (r) => [r.sectionId]),
     byMonth: groupBy(records, (r) => [monthOf(r.openedAt)]),
-    fromMs: times.length > 0 ? Math.min(...times) : null,
-    toMs: times.length > 0 ? Math.max(...times) : null,
+    fromMs,
+    toMs,
     withoutKey,
     caveats,
   };

@@ -202,6 +202,20 @@ describe('scoreFeedback', () => {
     expect(score.withoutKey).toBe(1);
   });
 
+  it('scores a large export (200,000 alerts) in one go', () => {
+    const many = Array.from({ length: 200_000 }, (_, i) =>
+      rec({
+        alertId: `a${i}`,
+        openedAt: NOV + i,
+        label: i % 4 === 0 ? 'false-alarm' : 'real-event',
+        cause: i % 4 === 0 ? 'rain' : undefined,
+      }),
+    );
+    const big = scoreFeedback(many);
+    expect(big.all).toMatchObject({ alerts: 200_000, realEvents: 150_000, falseAlarms: 50_000 });
+    expect([big.fromMs, big.toMs]).toEqual([NOV, NOV + 199_999]);
+  });
+
   it('says that recall cannot be had from feedback, and what else the file cannot say', () => {
     expect(score.caveats[0]).toMatch(/^Recall .* cannot be computed from feedback/);
     expect(score.caveats.some((c) => c.includes('over the labelled alerts only'))).toBe(true);
