@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { trackChild } from '../platform/local/child-processes.js';
 
 /** The repository root (where bin/riverwatch.js lives). */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -46,21 +47,6 @@ export interface UnexpectedExit {
 }
 
 const TAIL_CHARS = 8000;
-
-/** Role processes still running; killed when this process exits, so an aborted run leaves none behind. */
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function track(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
-    });
-  }
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-}
 
 export class RoleProcess {
   readonly name: string;
@@ -125,7 +111,7 @@ export class RoleProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
-    track(child);
+    trackChild(child);
     this.startedAt.push(Date.now());
     this.#write(`\n# ${new Date().toISOString()} drill: start ${this.role} (${this.name}) pid ${child.pid}\n`);
     let ready = false;

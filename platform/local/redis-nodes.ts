@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/index.js';
-import { launch, redisPing, startRedis, type LocalService } from './services.js';
+import { launch, startRedis, type LocalService } from './services.js';
+import { redisPing } from './probes.js';
 
 export const HOST = '127.0.0.1';
 

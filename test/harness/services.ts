@@ -13,15 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  startInflux,
-  startMosquitto,
-  startRedis,
-  type InfluxOptions,
-  type LocalService,
-  type MosquittoOptions,
-  type RedisOptions,
-} from '../../platform/local/services.js';
+import { startInflux, startMosquitto, startRedis, type InfluxOptions, type LocalService, type MosquittoOptions, type RedisOptions } from '../../platform/local/services.js';
 
 type Without<T> = Omit<T, 'dir'>;
 
