@@ -104,7 +104,9 @@ const service = new AlertsService({
   logger: pino({ level: 'warn' }),
   metricsRegistry: new MetricsRegistry(),
   commander,
-  config: { sweepIntervalMs: 0 },
+  // Each event is a new incident's opening on one river: grouping (on by default) would hold them together; this
+  // measures the pipeline, so it sends each at once. The group wait adds notifyGroupWaitMs to a first notification.
+  config: { sweepIntervalMs: 0, notifyGroupWaitMs: 0 },
 });
 await service.start();
 

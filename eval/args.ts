@@ -17,6 +17,8 @@ export interface Args {
   replayBatch: number;
   fitUntil: number | undefined;
   scoreFrom: number | undefined;
+  /** `--feedback <file>`: score the detectors against a feedback export instead (eval/feedback-score.ts). */
+  feedback: string | undefined;
 }
 
 /** Where the default folds split the GECCO development file: August | September, local time. */
@@ -42,6 +44,7 @@ export function parseArgs(argv: string[]): Args {
     replayBatch: 1,
     fitUntil: undefined,
     scoreFrom: undefined,
+    feedback: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -55,6 +58,11 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--replay-mqtt') args.replayMqtt = true;
     else if (a === '--fit-until') args.fitUntil = dateArg(a, argv[++i]);
     else if (a === '--score-from') args.scoreFrom = dateArg(a, argv[++i]);
+    else if (a === '--feedback') {
+      const file = argv[++i];
+      if (!file) throw new Error('--feedback needs the file of GET /api/v1/feedback (JSON or CSV)');
+      args.feedback = resolve(file);
+    }
     else if (a === '--replay-batch') {
       args.replayBatch = Number(argv[++i]);
       if (!Number.isInteger(args.replayBatch) || args.replayBatch < 1 || args.replayBatch > 1000)

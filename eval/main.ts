@@ -27,7 +27,13 @@
  * Redis, Mosquitto and InfluxDB on loopback, about 2 min) and compares it with
  * the offline figures; `--replay-batch N` sends N rows per MQTT message
  * (default 1). Method and definitions: docs/evaluation.md.
+ *
+ * `--feedback <file>` instead scores the detectors against a deployment's own
+ * labels, the export of GET /api/v1/feedback (JSON or CSV; with
+ * `unlabelled=true` for the unlabelled share): per kind, detector, parameter,
+ * section and month (feedback-score.ts). With `--json`, as JSON.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_SUDDEN_CHANGE_OPTIONS, SuddenChangeDetector, type SignalSpec, type SuddenChangeOptions } from '../analytics/detectors/sudden-change.js';
 import { loadEvalStation } from './eval-config.js';
@@ -41,6 +47,8 @@ import { riverScenarioSpecs, runRiverScenario } from './river-scenarios.js';
 import { scenarioFigures, type ScenarioFigures } from './river-summary.js';
 import { loadRegistryFile } from '../config/index.js';
 import { DEFAULT_SPLIT, ROOT, parseArgs, type Args } from './args.js';
+import { parseFeedbackExport } from './feedback-export.js';
+import { formatFeedbackScore, scoreFeedback } from './feedback-score.js';
 import { HEADER, line, num, pct, verdict } from './tables.js';
 
 const NAIVE_HINDSIGHT_Z = [8, 12];
@@ -56,6 +64,10 @@ function riverFigures(args: Args): ScenarioFigures[] {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.feedback !== undefined) {
+    scoreFeedbackFile(args.feedback, args.json);
+    return;
+  }
   if (args.riverOnly) {
     const figs = riverFigures(args);
     if (args.json) console.log(JSON.stringify({ river: { scenarios: figs, targets: riverTargets(figs) } }, null, 2));
@@ -189,6 +201,22 @@ async function main(): Promise<void> {
     const { printEndToEnd } = await import('./gecco-e2e.js');
     printEndToEnd(await endToEnd());
   }
+}
+
+/** `--feedback <file>`: the labels of a deployment's agencies, scored per kind, detector, parameter, section and month. */
+function scoreFeedbackFile(file: string, json: boolean): void {
+  const parsed = parseFeedbackExport(readFileSync(file, 'utf8'));
+  const score = scoreFeedback(parsed.records);
+  if (json) {
+    console.log(JSON.stringify({ feedback: { file, format: parsed.format, problems: parsed.problems, ...score } }, null, 2));
+  } else {
+    for (const l of formatFeedbackScore(score, `${file} (${parsed.format})`)) console.log(l);
+    if (parsed.problems.length > 0) {
+      console.log(`\n${parsed.problems.length} row(s) not read:`);
+      for (const p of parsed.problems.slice(0, 20)) console.log(`  ${p}`);
+    }
+  }
+  if (parsed.records.length === 0) process.exitCode = 1;
 }
 
 /** One option at a time, around the defaults: how sharp is the optimum? */

@@ -27,6 +27,7 @@ const CSV_HEADER = [
   'note',
   'labelled_by',
   'labelled_at',
+  'key',
 ];
 
 /** One alert of a history or an export, with its latest label. */
@@ -75,6 +76,7 @@ export function feedbackCsv(items: readonly LabelledAlert[], registry: Registry,
       csvField(i.feedback?.note),
       csvField(by ? by.name[lang] : i.feedback?.actor.agencyId),
       time(i.feedback?.at),
+      csvField(i.key),
     ].join(',')}\r\n`;
   }
   return csv;

@@ -88,7 +88,7 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
       const q = request.query;
       const to = parseTime('to', q.to) ?? Date.now();
       const from = parseTime('from', q.from) ?? to - 90 * DAY_MS;
-      const ids = await service.feedback.labelledBetween(from, to);
+      const ids = await service.feedback.exportIds(from, to, q.unlabelled === true);
       const labels = await service.feedback.currentOf(ids);
       const alerts = (await service.alerts.getMany(ids)).filter(
         (a) => canSeeAlert(registry, agency.id, a) && (q.section === undefined || a.sectionId === q.section),

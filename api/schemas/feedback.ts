@@ -47,6 +47,7 @@ export const FeedbackExportQuery = Type.Object({
   section: Type.Optional(Type.String()),
   format: Type.Optional(Type.Enum(['json', 'csv'], { default: 'json' })),
   lang: Type.Optional(Type.Enum(['zh', 'en'], { default: 'zh' })),
+  unlabelled: Type.Optional(Type.Boolean({ description: 'also every alert opened in the period, labelled or not' })),
 });
 
 export const AlertHistoryQuery = Type.Object({

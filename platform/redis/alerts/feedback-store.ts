@@ -121,4 +121,15 @@ export class FeedbackStore {
   async labelledBetween(fromMs: number, toMs: number): Promise<string[]> {
     return this.#redis.zrangebyscore(this.#index(), fromMs, toMs);
   }
+
+  /**
+   * Ids of the alerts an export holds: those labelled between `fromMs` and `toMs`; with `unlabelled`, also every
+   * alert opened in that period, labelled or not, so that `npm run eval -- --feedback` can tell the unlabelled share.
+   */
+  async exportIds(fromMs: number, toMs: number, unlabelled: boolean): Promise<string[]> {
+    const labelled = await this.labelledBetween(fromMs, toMs);
+    if (!unlabelled) return labelled;
+    const opened = await this.#redis.zrangebyscore(this.#keys.alertIndex(), fromMs, toMs);
+    return [...new Set([...labelled, ...opened])];
+  }
 }

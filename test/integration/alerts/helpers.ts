@@ -149,6 +149,8 @@ export class RecordingCommander implements StationCommander {
 }
 
 export const FAST: AlertsConfigInput = {
+  // These tests follow each notification as it is sent; grouping (on by default) has its own test, grouping.test.ts.
+  notifyGroupWaitMs: 0,
   autoResolveHoldMs: 300,
   lockDurationMs: 2000,
   stalledIntervalMs: 1000,

@@ -29,6 +29,7 @@ const TO = new Date(Date.parse(FROM) + 18 * HOUR).toISOString();
 let svc: TestServices<{ redis: true; mosquitto: true; influx: true }>;
 let receiver: WebhookReceiver;
 let registryFile: string;
+let alertsOptionsFile: string;
 
 beforeAll(async () => {
   svc = await startServices({ redis: true, mosquitto: true, influx: true });
@@ -39,6 +40,9 @@ beforeAll(async () => {
     agency.webhook = { url: `${base}/hook/${agency.id}`, secret: `secret-of-${agency.id}-0123456789` };
   registryFile = join(svc.dir, 'registry.yaml');
   writeFileSync(registryFile, stringify(doc));
+  // Each webhook is followed as it is sent; grouping (on by default) has its own test, grouping.test.ts.
+  alertsOptionsFile = join(svc.dir, 'alerts.yaml');
+  writeFileSync(alertsOptionsFile, stringify({ notifyGroupWaitMs: 0 }));
 });
 
 afterAll(async () => {
@@ -56,7 +60,7 @@ async function analyticsCaughtUp(rw: RunningRoles): Promise<boolean> {
 
 describe('a silenced section during the simulated spill', () => {
   it('raises its alerts, notifies nobody and opens no task while silenced; notifies once when the silence ends', async () => {
-    const rw = await runRoles(['ingest', 'store', 'analytics', 'alerts'], harnessEnv(svc, { RW_REGISTRY_FILE: registryFile }));
+    const rw = await runRoles(['ingest', 'store', 'analytics', 'alerts'], harnessEnv(svc, { RW_REGISTRY_FILE: registryFile, RW_ALERTS_OPTIONS_FILE: alertsOptionsFile }));
     try {
       const service = await rw.ctx.alerts();
       const silence = await service.silences.create(

@@ -86,12 +86,14 @@ describe('alert feedback labels', () => {
     expect(csv.headers['content-type']).toContain('text/csv');
     const [header, row, end] = csv.body.split('\r\n');
     expect(header).toBe(
-      'alert_id,section,section_name,station,kind,max_level,parameters,opened_at,resolved_at,resolve_reason,label,cause,note,labelled_by,labelled_at',
+      'alert_id,section,section_name,station,kind,max_level,parameters,opened_at,resolved_at,resolve_reason,label,cause,note,labelled_by,labelled_at,key',
     );
     expect(row!.startsWith(`${alertId},tp-jinze,金泽（浙沪交界，水源地）,TP-JZ-ZJ,exceedance,yellow,nh3n,`)).toBe(true);
     expect(row).toContain(',暴雨冲刷，非排污,');
     expect(row).toContain(',real-event,,,青浦区生态环境局,');
     expect(row).toMatch(/\+08:00/);
+    // The condition key last: which detector raised it, for npm run eval -- --feedback.
+    expect(row!.endsWith(',exceedance:tp-jinze:nh3n')).toBe(true);
     expect(end).toBe('');
 
     const history = await fx.app.inject({ method: 'GET', url: '/api/v1/sections/tp-jinze/alert-history', headers: fx.headers('qingpu') });
