@@ -207,6 +207,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
             partitions: config.ingest.partitions,
             groups: config.ingest.groups.split(',').map((g) => g.trim()).filter(Boolean),
             highWater: config.ingest.highWater,
+            replication: { replicas: config.redis.waitReplicas, timeoutMs: config.redis.waitTimeoutMs },
           },
           logger: logger.child({ component: 'readings-log' }),
           metrics: ingestMetrics(metrics),

@@ -9,7 +9,9 @@
  * the order they were accepted. High-water and trimming count entries.
  */
 import type { Reading, ReadingsLog } from '../../../domain/index.js';
+import type { ChainableCommander } from 'ioredis';
 import { isCluster, type Redis } from '../client.js';
+import { writeReplicated, type ReplicationPolicy } from '../replicated-write.js';
 import type { Logger } from '../../logger.js';
 import type { ingestMetrics } from '../../metrics.js';
 import { RedisKeys } from '../keys.js';
@@ -40,6 +42,8 @@ export interface LogOptions {
   /** Every consumer group that must acknowledge an entry before it is trimmed. */
   readonly groups: readonly string[];
   readonly highWater: number;
+  /** Answer an append only once this many replicas hold it (WAIT); none or 0 = once the master has it. */
+  readonly replication?: ReplicationPolicy;
 }
 
 /** Appends readings and keeps the log trimmed and its back-pressure flag current. */
@@ -96,7 +100,7 @@ export class RedisReadingsLog implements ReadingsLog {
 
   async #flush(): Promise<void> {
     const batch = this.#queue.splice(0, this.#queue.length);
-    const { prefix, partitions } = this.#options;
+    const { prefix, partitions, replication } = this.#options;
     const byPartition = new Map<number, Reading[]>();
     for (const item of batch) {
       for (const reading of item.readings) {
@@ -112,13 +116,22 @@ export class RedisReadingsLog implements ReadingsLog {
       const groups = isCluster(this.#redis) ? [...byPartition].map((e) => [e]) : [[...byPartition]];
       await Promise.all(
         groups.map(async (group) => {
-          const pipeline = this.#redis.pipeline();
-          for (const [p, list] of group) {
-            // An entry holds at most MAX_ENTRY_READINGS readings so consumers read in bounded steps.
-            for (let i = 0; i < list.length; i += MAX_ENTRY_READINGS) {
-              pipeline.xadd(partitionKey(prefix, p), '*', 'b', JSON.stringify(list.slice(i, i + MAX_ENTRY_READINGS)));
+          const append = (pipeline: ChainableCommander): void => {
+            for (const [p, list] of group) {
+              // An entry holds at most MAX_ENTRY_READINGS readings so consumers read in bounded steps.
+              for (let i = 0; i < list.length; i += MAX_ENTRY_READINGS) {
+                pipeline.xadd(partitionKey(prefix, p), '*', 'b', JSON.stringify(list.slice(i, i + MAX_ENTRY_READINGS)));
+              }
             }
+          };
+          // Acknowledged means replicated (issue 16): with replicas asked for, the same pipeline ends in WAIT
+          // and a shortfall refuses the whole write (RW_NOT_REPLICATED); the sender resends, and a repeat is harmless.
+          if (replication && replication.replicas > 0) {
+            await writeReplicated(this.#redis, replication, append);
+            return;
           }
+          const pipeline = this.#redis.pipeline();
+          append(pipeline);
           const results = await pipeline.exec();
           const failed = results?.find(([err]) => err);
           if (!results || failed) throw failed?.[0] ?? new Error('readings log append returned no result');
