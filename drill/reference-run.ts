@@ -28,6 +28,8 @@ export interface ReferenceOptions {
   readonly redisUrl: string;
   /** Settings of another Redis topology (RW_REDIS_MODE, RW_REDIS_CLUSTER_NODES, …), used instead of `redisUrl`. */
   readonly redisEnv?: Readonly<Record<string, string>>;
+  /** An analytics options file (RW_ANALYTICS_OPTIONS_FILE). */
+  readonly analyticsOptionsFile?: string;
   /** Readings-log partitions. @defaultValue 1 */
   readonly partitions?: number;
   readonly influxUrl: string;
@@ -42,6 +44,7 @@ export async function referenceRun(options: ReferenceOptions): Promise<{ alerts:
   const config = loadConfig({
     ...(options.redisEnv ?? { RW_REDIS_URL: options.redisUrl }),
     RW_LOG_PARTITIONS: String(options.partitions ?? 1),
+    ...(options.analyticsOptionsFile ? { RW_ANALYTICS_OPTIONS_FILE: options.analyticsOptionsFile } : {}),
     RW_INFLUX_URL: options.influxUrl,
     RW_MQTT_URL: '',
     RW_MQTT_EMBEDDED_PORT: String(await freePort()),

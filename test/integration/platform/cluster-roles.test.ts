@@ -9,7 +9,8 @@
  * there. Also shown: the workflow's keys share one slot and the partitions
  * lie on more than one master.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadRegistryFile } from '../../../config/index.js';
@@ -37,6 +38,8 @@ describe('every role on a Redis Cluster', () => {
 
   it('stores every acknowledged reading once and raises the spill’s alerts and tasks once each', async () => {
     const load = generateSpillLoad({ registry, endMs: Date.now() - 60_000 });
+    const optionsFile = join(services.dir, 'analytics-options.yaml');
+    writeFileSync(optionsFile, 'reorder:\n  watermarkDelayMs: 5000\n');
     const database = services.uniqueName('cluster');
     const started = performance.now();
     const run = await referenceRun({
@@ -46,6 +49,8 @@ describe('every role on a Redis Cluster', () => {
       redisUrl: '',
       redisEnv: cluster.env,
       partitions: PARTITIONS,
+      // The last readings would wait out the default 60 s reorder hold before they are analysed and acknowledged.
+      analyticsOptionsFile: optionsFile,
       influxUrl: services.influx.url,
       prefix: 'rwc',
       database,

@@ -6,6 +6,8 @@
  * figures are printed; the only timing asserted is the issue's 10 s from
  * promotion to a working client.
  */
+import { existsSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, redisTopology } from '../../../config/index.js';
@@ -25,9 +27,31 @@ const BACK_WITHIN_MS = 10_000;
 describe('Sentinel: a client from the settings rides a failover', () => {
   let ha: SentinelTopology;
   beforeAll(async () => {
+    const startedAt = performance.now();
     ha = await startSentinelTopology({ replicas: 2, sentinels: 3 });
+    console.log(`sentinel topology up in ${Math.round(performance.now() - startedAt)} ms (${ha.dir})`);
   });
-  afterAll(() => ha?.close());
+  // The harness removes every process and file on close.
+  afterAll(async () => {
+    if (!ha) return;
+    await ha.close();
+    expect(existsSync(ha.dir)).toBe(false);
+    for (const node of [...ha.dataNodes, ...ha.sentinels]) expect(node.running).toBe(false);
+  });
+
+  it('the harness starts a master with two replicas and three sentinels, on ports below the ephemeral range', async () => {
+    expect(ha.dataNodes).toHaveLength(3);
+    expect(ha.sentinels).toHaveLength(3);
+    for (const node of [...ha.dataNodes, ...ha.sentinels]) expect(node.port).toBeLessThan(32768);
+    const master = await ha.currentMaster();
+    expect(master.name).toBe('master');
+    const redis = new Redis({ port: master.port, lazyConnect: true });
+    await redis.connect();
+    const info = await redis.info('replication');
+    redis.disconnect();
+    expect(info).toContain('connected_slaves:2');
+    expect(ha.env.RW_REDIS_SENTINELS?.split(',')).toHaveLength(3);
+  });
 
   it('keeps writing after kill -9 of the master; prints the time to the first write on the new master', async () => {
     const topology = redisTopology(loadConfig(ha.env).redis);
@@ -167,9 +191,23 @@ describe('Sentinel: BullMQ on a client from the settings rides a failover', () =
 describe('Cluster: a client from the settings spans slots and rides a failover', () => {
   let cluster: ClusterTopology;
   beforeAll(async () => {
+    const startedAt = performance.now();
     cluster = await startClusterTopology({ masters: 3, replicasPerMaster: 1 });
+    console.log(`cluster topology up in ${Math.round(performance.now() - startedAt)} ms (${cluster.dir})`);
   });
-  afterAll(() => cluster?.close());
+  afterAll(async () => {
+    if (!cluster) return;
+    await cluster.close();
+    expect(existsSync(cluster.dir)).toBe(false);
+  });
+
+  it('the harness starts 3 masters and 3 replicas with every slot served, on ports whose bus port stays below the ephemeral range', async () => {
+    expect(cluster.nodes).toHaveLength(6);
+    for (const node of cluster.nodes) expect(node.port + 10_000).toBeLessThan(32768);
+    expect(await cluster.masters()).toHaveLength(3);
+    const owner = await cluster.masterFor('{rw}:probe');
+    expect((await cluster.masters()).includes(owner)).toBe(true);
+  });
 
   it('reads and writes across slots on every master, multi-key within a hash tag', async () => {
     const topology = redisTopology(loadConfig(cluster.env).redis);

@@ -6,6 +6,9 @@ import { applyStatic, currentLang, failureText, nameOf, setLang, t } from './i18
 import { connectLive } from './live.js';
 import { renderClassLegend, renderRivers } from './river-view.js';
 import { parseLabel, renderHistory } from './history-view.js';
+import { alertActions, silenceActions, taskActions } from './desk-actions.js';
+import { emptyState, upsert } from './state.js';
+import { exportCsv, exportFeedback, openReport } from './downloads.js';
 import { renderSilences } from './silences-view.js';
 import { StationPanel } from './station-view.js';
 import { renderTasks } from './tasks-view.js';
@@ -15,44 +18,6 @@ const KEY_STORAGE = 'rw.key';
 const $ = (id) => document.getElementById(id);
 
 let session;
-
-function emptyState() {
-  return {
-    me: undefined,
-    rivers: [],
-    sections: new Map(),
-    stations: new Map(),
-    agencies: new Map(),
-    parameters: new Map(),
-    status: new Map(),
-    alerts: new Map(),
-    tasks: new Map(),
-    silences: new Map(),
-    silencedAlerts: new Map(),
-    escalations: new Map(),
-    fresh: new Set(),
-    resolving: new Map(),
-    resolvingLabel: new Map(),
-    stepDrafts: new Map(),
-    history: undefined,
-    stationId: undefined,
-    range: '24h',
-    nowMs: Date.now(),
-    staleMs: 2 * 3600000,
-  };
-}
-
-/** Keeps the newer of two versions of an alert or task (events and fetches may arrive in any order). */
-function upsert(map, item) {
-  const known = map.get(item.id);
-  if (!known || (item.updatedAt ?? 0) >= (known.updatedAt ?? 0)) map.set(item.id, item);
-}
-
-/** The list's shape of a task from its detail (the detail has every step record; the list counts them). */
-function taskSummary(task) {
-  const stepsDone = Object.fromEntries(Object.entries(task.steps ?? {}).map(([party, records]) => [party, records.length]));
-  return { ...task, stepsDone: task.stepsDone ?? stepsDone };
-}
 
 function showLogin(message) {
   $('app-view').hidden = true;
@@ -227,10 +192,10 @@ class Session {
       const s = this.state;
       s.nowMs = Date.now();
       renderRivers($('rivers'), s, currentLang(), (sectionId) => this.selectSection(sectionId));
-      renderAlerts($('alerts'), $('alerts-empty'), $('alerts-count'), s, this.alertActions());
+      renderAlerts($('alerts'), $('alerts-empty'), $('alerts-count'), s, alertActions(this));
       this.transfers.render(s);
-      renderTasks($('tasks'), $('tasks-empty'), $('tasks-count'), s, this.taskActions());
-      renderSilences($('silence-form'), $('silences'), $('silences-empty'), $('silences-count'), s, this.silenceActions());
+      renderTasks($('tasks'), $('tasks-empty'), $('tasks-count'), s, taskActions(this));
+      renderSilences($('silence-form'), $('silences'), $('silences-empty'), $('silences-count'), s, silenceActions(this));
       renderHistory($('history-title'), $('history'), $('history-empty'), s, {
         label: (alertId, value) =>
           this.api
@@ -241,84 +206,6 @@ class Session {
       const active = [...s.alerts.values()].filter((a) => a.status === 'open').length;
       document.title = `${active > 0 ? `(${active}) ` : ''}RiverWatch ${t('appTitle')}`;
     });
-  }
-
-  alertActions() {
-    const s = this.state;
-    const act = async (fn) => {
-      try {
-        const alert = await fn();
-        upsert(s.alerts, alert);
-        void this.refreshSilences().catch(() => undefined);
-      } catch (err) {
-        window.alert(failureText(err));
-      }
-      this.render();
-    };
-    return {
-      acknowledge: (id) => act(() => this.api.post(`/api/v1/alerts/${encodeURIComponent(id)}/ack`, {})),
-      resolve: (id, reason, label) =>
-        act(async () => {
-          const alert = await this.api.post(`/api/v1/alerts/${encodeURIComponent(id)}/resolve`, { reason });
-          s.resolving.delete(id);
-          s.resolvingLabel.delete(id);
-          if (label) await this.api.post(`/api/v1/alerts/${encodeURIComponent(id)}/feedback`, parseLabel(label));
-          void this.refreshHistory();
-          return alert;
-        }),
-      toggleResolve: (id) => {
-        if (s.resolving.has(id)) s.resolving.delete(id);
-        else s.resolving.set(id, '');
-        this.render();
-      },
-      select: (sectionId) => this.selectSection(sectionId),
-    };
-  }
-
-  taskActions() {
-    const s = this.state;
-    return {
-      select: (id) => this.selectSection(id),
-      toggleStep: (taskId, party, draft) => {
-        const key = `${taskId}|${party}`;
-        if (draft) s.stepDrafts.set(key, draft);
-        else s.stepDrafts.delete(key);
-        this.render();
-      },
-      recordStep: async (taskId, body) => {
-        try {
-          const task = await this.api.post(`/api/v1/tasks/${encodeURIComponent(taskId)}/steps`, body);
-          s.stepDrafts.delete(`${taskId}|${body.party}`);
-          upsert(s.tasks, taskSummary(task));
-        } catch (err) {
-          window.alert(failureText(err));
-        }
-        this.render();
-      },
-    };
-  }
-
-  silenceActions() {
-    return {
-      create: async (body) => {
-        try {
-          await this.api.post('/api/v1/silences', body);
-          await this.refreshSilences();
-          return true;
-        } catch (err) {
-          window.alert(failureText(err));
-          return false;
-        }
-      },
-      end: async (id) => {
-        try {
-          await this.api.post(`/api/v1/silences/${encodeURIComponent(id)}/end`, {});
-          await this.refreshSilences();
-        } catch (err) {
-          window.alert(failureText(err));
-        }
-      },
-    };
   }
 
   fillStationSelect() {
@@ -369,57 +256,6 @@ class Session {
     if (this.state.stations.get(this.state.stationId)?.sectionId !== sectionId) return;
     this.state.history = { sectionId, items: history.items };
     this.render();
-  }
-
-  async exportCsv() {
-    const id = this.state.stationId;
-    if (!id) return;
-    const now = Date.now();
-    const from = now - (this.state.range === '7d' ? 7 : 1) * 24 * 3600000;
-    try {
-      const blob = await this.api.blob(`/api/v1/stations/${encodeURIComponent(id)}/readings.csv?from=${from}&to=${now}`);
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `${id}.csv`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
-    } catch (err) {
-      window.alert(failureText(err));
-    }
-  }
-
-  /** The labelled alerts of the shown section (last 90 days) as CSV, names in the page's language. */
-  async exportFeedback() {
-    const sectionId = this.state.stations.get(this.state.stationId)?.sectionId;
-    if (!sectionId) return;
-    try {
-      const blob = await this.api.blob(`/api/v1/feedback?format=csv&section=${encodeURIComponent(sectionId)}&lang=${currentLang()}`);
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `${sectionId}-alert-feedback.csv`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
-    } catch (err) {
-      window.alert(failureText(err));
-    }
-  }
-
-  async openReport() {
-    const station = this.state.stations.get(this.state.stationId);
-    if (!station) return;
-    // Open the window within the click (popup blockers), fill it when the report arrives.
-    const win = window.open('', '_blank');
-    try {
-      const blob = await this.api.blob(`/api/v1/sections/${encodeURIComponent(station.sectionId)}/report?lang=${currentLang()}`);
-      const url = URL.createObjectURL(blob);
-      if (win) win.location.href = url;
-      else window.location.assign(url);
-    } catch (err) {
-      win?.close();
-      window.alert(failureText(err));
-    }
   }
 
   onLanguage() {
@@ -490,9 +326,9 @@ function boot() {
       void session.showStation();
     });
   }
-  $('export-csv').addEventListener('click', () => session?.exportCsv());
-  $('open-report').addEventListener('click', () => session?.openReport());
-  $('export-feedback').addEventListener('click', () => session?.exportFeedback());
+  $('export-csv').addEventListener('click', () => session && exportCsv(session));
+  $('open-report').addEventListener('click', () => session && openReport(session));
+  $('export-feedback').addEventListener('click', () => session && exportFeedback(session));
   const key = window.sessionStorage.getItem(KEY_STORAGE);
   if (key) void login(key);
   else showLogin();
