@@ -14,12 +14,11 @@ import { freePort } from '../platform/local/services.js';
 import { silentLogger } from '../platform/logger.js';
 import type { StationMessage } from '../simulators/index.js';
 import { AckLedger } from './ack-ledger.js';
-import { withTimeout } from './deployment.js';
 import { MqttGateways } from './gateways.js';
 import { LoadDriver } from './load-driver.js';
+import { waitForDrain } from './drain.js';
 import type { DrillReport } from './report.js';
-import { alertSignature, fields, readAlertsAndTasks, taskSignature } from './verify.js';
-import { RedisKeys } from '../platform/redis/keys.js';
+import { alertSignature, readAlertsAndTasks, taskSignature } from './verify.js';
 
 export interface ReferenceOptions {
   readonly registry: Registry;
@@ -81,25 +80,8 @@ export async function referenceRun(options: ReferenceOptions): Promise<{ alerts:
     }
     const redis = ctx.redis('reference-probe');
     // The prefix as the roles use it: on a Redis Cluster it is a hash tag (config/load-config.ts).
-    const keys = new RedisKeys(config.redis.prefix);
-    const deadline = Date.now() + (options.timeoutMs ?? 180_000);
-    for (;;) {
-      const groups: Record<string, unknown>[] = [];
-      for (let p = 0; p < config.ingest.partitions; p++)
-        groups.push(...((await redis.xinfo('GROUPS', keys.readingsPartition(p))) as unknown[][]).map(fields));
-      const dispatch = (
-        (await withTimeout(redis.xinfo('GROUPS', keys.eventLog()) as Promise<unknown[][]>, 1000).catch(
-          () => [],
-        )) as unknown[][]
-      ).map(fields);
-      const idle = (g: Record<string, unknown>): boolean => Number(g.pending) === 0 && (g.lag === null || Number(g.lag) === 0);
-      if (groups.length === 2 * config.ingest.partitions && groups.every(idle) && dispatch.every(idle)) break;
-      if (Date.now() > deadline) {
-        const state = (g: Record<string, unknown>): string => `${String(g.name)} pending ${String(g.pending)} lag ${String(g.lag)}`;
-        throw new Error(`the reference run did not catch up in time (readings log: ${groups.map(state).join(', ')}; event log: ${dispatch.map(state).join(', ')})`);
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    const drain = await waitForDrain(redis, config.redis.prefix, config.ingest.partitions, options.timeoutMs ?? 180_000);
+    if (!drain.drained) throw new Error(`the reference run did not catch up in time (${drain.detail})`);
     return { ...(await readAlertsAndTasks(redis, options.registry, config.redis.prefix)), ledger };
   } finally {
     await lifecycle.close();

@@ -19,9 +19,6 @@ export { ALERT_MEASUREMENT };
 const BATCH = 200;
 const BLOCK_MS = 1000;
 
-const tag = escapeTag;
-const text = stringField;
-
 /**
  * The line of an event, or undefined when it is not an alert opening.
  * Tags: river, section, kind, level (`none` for data-quality alerts), key
@@ -32,13 +29,13 @@ export function alertPointLine(event: LiveEvent): string | undefined {
   if (event.type !== 'alert' || event.transition.type !== 'opened') return undefined;
   const a = event.alert;
   const tags = [
-    `river=${tag(a.riverId ?? 'unknown')}`,
-    `section=${tag(a.sectionId)}`,
-    `kind=${tag(a.kind)}`,
-    `level=${tag(event.transition.level ?? a.level ?? 'none')}`,
-    `key=${tag(a.key)}`,
+    `river=${escapeTag(a.riverId ?? 'unknown')}`,
+    `section=${escapeTag(a.sectionId)}`,
+    `kind=${escapeTag(a.kind)}`,
+    `level=${escapeTag(event.transition.level ?? a.level ?? 'none')}`,
+    `key=${escapeTag(a.key)}`,
   ].join(',');
-  return `${ALERT_MEASUREMENT},${tags} opened=1i,id=${text(a.id)} ${Math.floor(event.transition.at)}`;
+  return `${ALERT_MEASUREMENT},${tags} opened=1i,id=${stringField(a.id)} ${Math.floor(event.transition.at)}`;
 }
 
 export interface InfluxAlertPointsDeps {

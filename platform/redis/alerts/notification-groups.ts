@@ -45,9 +45,11 @@ export function flushDue(now: number, lastFlushAt: number | undefined, waitMs: n
 
 export class NotificationGroups {
   readonly #deps: NotificationGroupsDeps;
+  readonly #keys: RedisKeys;
 
   constructor(deps: NotificationGroupsDeps) {
     this.#deps = deps;
+    this.#keys = new RedisKeys(deps.prefix);
   }
 
   get enabled(): boolean {
@@ -55,7 +57,7 @@ export class NotificationGroups {
   }
 
   #key(part: string, agencyId: string, groupKey: string): string {
-    return new RedisKeys(this.#deps.prefix).notificationGroup(part, agencyId, groupKey);
+    return this.#keys.notificationGroup(part, agencyId, groupKey);
   }
 
   /** Adds an opening to each recipient's group of `groupKey` (idempotent per transition) and arms the group's send. */

@@ -20,7 +20,7 @@ import { ensureGroup } from '../stream-group.js';
 /** Most readings in one log entry (a backlog batch of 1,000 is one entry). */
 export const MAX_ENTRY_READINGS = 1000;
 
-/** Stream key of a partition. */
+/** Stream key of a partition (off the hot path; the log and its consumers keep a key book of their own). */
 export function partitionKey(prefix: string, partition: number): string {
   return new RedisKeys(prefix).readingsPartition(partition);
 }
@@ -50,6 +50,7 @@ export interface LogOptions {
 export class RedisReadingsLog implements ReadingsLog {
   readonly #redis: Redis;
   readonly #options: LogOptions;
+  readonly #keys: RedisKeys;
   readonly #logger: Logger;
   readonly #metrics: ReturnType<typeof ingestMetrics> | undefined;
   #over = false;
@@ -62,6 +63,7 @@ export class RedisReadingsLog implements ReadingsLog {
   constructor(deps: { redis: Redis; options: LogOptions; logger: Logger; metrics?: ReturnType<typeof ingestMetrics> }) {
     this.#redis = deps.redis;
     this.#options = deps.options;
+    this.#keys = new RedisKeys(deps.options.prefix);
     this.#logger = deps.logger;
     this.#metrics = deps.metrics;
   }
@@ -69,7 +71,7 @@ export class RedisReadingsLog implements ReadingsLog {
   /** Creates the streams and every consumer group (idempotent), then keeps the log trimmed. */
   async start(maintenanceIntervalMs = 1000): Promise<void> {
     for (let p = 0; p < this.#options.partitions; p++) {
-      for (const group of this.#options.groups) await ensureGroup(this.#redis, partitionKey(this.#options.prefix, p), group);
+      for (const group of this.#options.groups) await ensureGroup(this.#redis, this.#keys.readingsPartition(p), group);
     }
     await this.refresh();
     this.#timer = setInterval(() => {
@@ -100,7 +102,7 @@ export class RedisReadingsLog implements ReadingsLog {
 
   async #flush(): Promise<void> {
     const batch = this.#queue.splice(0, this.#queue.length);
-    const { prefix, partitions, replication } = this.#options;
+    const { partitions, replication } = this.#options;
     const byPartition = new Map<number, Reading[]>();
     for (const item of batch) {
       for (const reading of item.readings) {
@@ -120,7 +122,7 @@ export class RedisReadingsLog implements ReadingsLog {
             for (const [p, list] of group) {
               // An entry holds at most MAX_ENTRY_READINGS readings so consumers read in bounded steps.
               for (let i = 0; i < list.length; i += MAX_ENTRY_READINGS) {
-                pipeline.xadd(partitionKey(prefix, p), '*', 'b', JSON.stringify(list.slice(i, i + MAX_ENTRY_READINGS)));
+                pipeline.xadd(this.#keys.readingsPartition(p), '*', 'b', JSON.stringify(list.slice(i, i + MAX_ENTRY_READINGS)));
               }
             }
           };
@@ -165,7 +167,7 @@ export class RedisReadingsLog implements ReadingsLog {
   async #refresh(): Promise<void> {
     let total = 0;
     for (let p = 0; p < this.#options.partitions; p++) {
-      const key = partitionKey(this.#options.prefix, p);
+      const key = this.#keys.readingsPartition(p);
       const length = await trimAcknowledged(this.#redis, key, this.#options.groups, this.#metrics, p);
       this.#metrics?.logLength.set({ partition: String(p) }, length);
       total += length;

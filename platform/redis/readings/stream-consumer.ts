@@ -7,7 +7,6 @@
 import type { LogEntry, Reading, ReadingsLogReader } from '../../../domain/index.js';
 import { isCluster, type Redis } from '../client.js';
 import type { Logger } from '../../logger.js';
-import { partitionKey } from './readings-log.js';
 import { ensureGroup } from '../stream-group.js';
 import { RedisKeys } from '../keys.js';
 
@@ -52,7 +51,7 @@ export class LogConsumer implements ReadingsLogReader {
 
   async start(): Promise<void> {
     for (const p of this.#options.partitions)
-      await ensureGroup(this.#redis, partitionKey(this.#options.prefix, p), this.#options.group);
+      await ensureGroup(this.#redis, this.#keys.readingsPartition(p), this.#options.group);
     this.#pendingDone.clear();
     this.#pendingCursor.clear();
   }
@@ -60,7 +59,7 @@ export class LogConsumer implements ReadingsLogReader {
   /** Next batch: own pending entries first, then claimed, then new ones (blocking up to blockMs). */
   async next(blockMs = this.#options.blockMs): Promise<LogEntry[]> {
     if (isCluster(this.#redis)) return this.#nextOnCluster(blockMs);
-    const { partitions, group, consumer, batchSize, prefix } = this.#options;
+    const { partitions, group, consumer, batchSize } = this.#options;
     const pendingParts = partitions.filter((p) => !this.#pendingDone.has(p));
     if (pendingParts.length > 0) {
       // Page through the pending entries once, with a cursor: reading from 0 on every call would hand
@@ -72,7 +71,7 @@ export class LogConsumer implements ReadingsLogReader {
         'COUNT',
         batchSize,
         'STREAMS',
-        ...pendingParts.map((p) => partitionKey(prefix, p)),
+        ...pendingParts.map((p) => this.#keys.readingsPartition(p)),
         ...pendingParts.map((p) => this.#pendingCursor.get(p) ?? '0'),
       )) as StreamReply;
       const entries = this.#parse(reply);
@@ -82,7 +81,7 @@ export class LogConsumer implements ReadingsLogReader {
         if (last) this.#pendingCursor.set(p, last[0]);
       }
       for (const p of pendingParts)
-        if (!(reply ?? []).some(([key, list]) => key === partitionKey(prefix, p) && list.length > 0)) this.#pendingDone.add(p);
+        if (!(reply ?? []).some(([key, list]) => key === this.#keys.readingsPartition(p) && list.length > 0)) this.#pendingDone.add(p);
       if (entries.length > 0) return entries;
     }
     if (Date.now() - this.#lastClaimAt > this.#options.claimIdleMs / 2) {
@@ -90,7 +89,7 @@ export class LogConsumer implements ReadingsLogReader {
       const claimed = await this.#claim();
       if (claimed.length > 0) return claimed;
     }
-    const keys = partitions.map((p) => partitionKey(prefix, p));
+    const keys = partitions.map((p) => this.#keys.readingsPartition(p));
     const ids = partitions.map(() => '>');
     const reply = (
       blockMs > 0
@@ -107,9 +106,9 @@ export class LogConsumer implements ReadingsLogReader {
    * an empty round waits a little instead.
    */
   async #nextOnCluster(blockMs: number): Promise<LogEntry[]> {
-    const { partitions, group, consumer, batchSize, prefix } = this.#options;
+    const { partitions, group, consumer, batchSize } = this.#options;
     const read = async (p: number): Promise<LogEntry[]> => {
-      const key = partitionKey(prefix, p);
+      const key = this.#keys.readingsPartition(p);
       const pending = !this.#pendingDone.has(p);
       const cursor = pending ? (this.#pendingCursor.get(p) ?? '0') : '>';
       const reply = (await this.#redis.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', key, cursor)) as StreamReply;
@@ -140,11 +139,11 @@ export class LogConsumer implements ReadingsLogReader {
     }
     if (isCluster(this.#redis)) {
       // One slot per partition: one XACK each, sent together.
-      await Promise.all([...byPartition].map(([p, ids]) => this.#redis.xack(partitionKey(this.#options.prefix, p), this.#options.group, ...ids)));
+      await Promise.all([...byPartition].map(([p, ids]) => this.#redis.xack(this.#keys.readingsPartition(p), this.#options.group, ...ids)));
       return;
     }
     const pipeline = this.#redis.pipeline();
-    for (const [p, ids] of byPartition) pipeline.xack(partitionKey(this.#options.prefix, p), this.#options.group, ...ids);
+    for (const [p, ids] of byPartition) pipeline.xack(this.#keys.readingsPartition(p), this.#options.group, ...ids);
     const results = await pipeline.exec();
     const failed = results?.find(([err]) => err);
     if (failed) throw failed[0];
@@ -153,7 +152,7 @@ export class LogConsumer implements ReadingsLogReader {
   async #claim(): Promise<LogEntry[]> {
     const out: LogEntry[] = [];
     for (const p of this.#options.partitions) {
-      const key = partitionKey(this.#options.prefix, p);
+      const key = this.#keys.readingsPartition(p);
       const reply = (await this.#redis.xautoclaim(
         key,
         this.#options.group,
