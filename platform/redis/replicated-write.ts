@@ -15,6 +15,7 @@
 import type { ChainableCommander } from 'ioredis';
 import { AppError } from '../../domain/index.js';
 import type { RedisClient } from './client-factory.js';
+import { isCluster } from './client.js';
 
 /** How many replicas must hold a write before it is acknowledged, and for how long to wait for them. */
 export interface ReplicationPolicy {
@@ -65,7 +66,12 @@ export async function writeReplicated(
   const elapsedMs = Math.round(performance.now() - startedAt);
   if (!replies) throw new AppError('RW_NOT_REPLICATED', 'the pipeline was discarded before Redis answered');
   const commandError = replies.slice(0, queued).find(([err]) => err)?.[0];
-  if (commandError) throw commandError;
+  if (commandError) {
+    // A pipeline ending in WAIT (no key) is not redirected by ioredis as a whole after a failover: it surfaces
+    // MOVED/ASK instead and keeps the stale slot map. Refresh it, so the sender's retry reaches the new master.
+    if (isCluster(client) && /^(MOVED|ASK) /.test(commandError.message)) client.refreshSlotsCache();
+    throw commandError;
+  }
   const results = replies.slice(0, queued).map(([, value]) => value);
   if (!waiting) return { results, replicas: undefined, elapsedMs };
 
