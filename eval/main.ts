@@ -8,7 +8,8 @@
  *
  * Headline (issue 13 §1): out-of-sample figures. By default two folds, fit
  * on August and score on September, and the reverse (out-of-sample.ts: the
- * fit picks among a few cut-offs by F1 on the fit stretch's labels only);
+ * fit picks among a few cut-offs on the fit stretch's labels only, by false-
+ * alarm budget, events caught, median delay, then F1: fitsBetter);
  * `--fit-until <date>` with `--score-from <date>` gives one fold of your own
  * (dates as ISO 8601, e.g. 2016-09-01T00:00+02:00). The in-sample figures of
  * the defaults (whole file, halves) follow as a secondary table.

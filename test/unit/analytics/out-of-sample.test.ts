@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SignalSpec } from '../../../analytics/detectors/sudden-change.js';
 import type { StreamRow } from '../../../eval/gecco.js';
-import { crossFolds, pooled, rowAt, runFolds } from '../../../eval/out-of-sample.js';
+import { crossFolds, fitsBetter, pooled, rowAt, runFolds, type FitFigures } from '../../../eval/out-of-sample.js';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -71,5 +71,53 @@ describe('out-of-sample folds', () => {
     expect(p.events).toBe(results.reduce((n, r) => n + r.score.events, 0));
     expect(p.eventsDetected).toBe(results.reduce((n, r) => n + r.score.eventsDetected, 0));
     expect(p.days).toBeCloseTo(4, 1);
+  });
+});
+
+describe('fit criterion (fitsBetter): an early-warning system does not trade sensitivity for precision', () => {
+  const m = (o: Partial<FitFigures>): FitFigures => ({
+    falseAlarmEpisodesPerDay: 0.1,
+    eventsDetected: 9,
+    medianDelayMin: 1,
+    f1: 0.7,
+    falseAlarmEpisodes: 2,
+    ...o,
+  });
+
+  it.each([
+    {
+      name: 'within the false-alarm budget beats a better F1 outside it',
+      a: m({}),
+      b: m({ falseAlarmEpisodesPerDay: 0.8, f1: 0.9 }),
+    },
+    { name: 'more events beat a better F1', a: m({ eventsDetected: 9 }), b: m({ eventsDetected: 8, f1: 0.95 }) },
+    {
+      name: 'earlier detection beats a better F1 on the same events',
+      a: m({ medianDelayMin: 1 }),
+      b: m({ medianDelayMin: 2, f1: 0.91 }),
+    },
+    { name: 'a detection beats none (NaN delay)', a: m({ medianDelayMin: 30 }), b: m({ medianDelayMin: Number.NaN }) },
+    { name: 'then the better F1', a: m({ f1: 0.8 }), b: m({ f1: 0.7, falseAlarmEpisodes: 0 }) },
+    { name: 'then fewer false-alarm episodes', a: m({ falseAlarmEpisodes: 1 }), b: m({ falseAlarmEpisodes: 2 }) },
+  ])('$name', ({ a, b }) => {
+    expect(fitsBetter(a, b)).toBe(true);
+    expect(fitsBetter(b, a)).toBe(false);
+  });
+
+  it('equal figures: neither is better (the grid order keeps the defaults)', () => {
+    expect(fitsBetter(m({}), m({}))).toBe(false);
+    const empty = m({ falseAlarmEpisodesPerDay: 0, eventsDetected: 0, medianDelayMin: Number.NaN, f1: 0, falseAlarmEpisodes: 0 });
+    expect(fitsBetter(empty, { ...empty })).toBe(false);
+  });
+
+  it('runFolds applies it: a blind option set listed first loses to one that catches the events', () => {
+    const { rows, labels } = stream();
+    const folds = crossFolds(rows, T0 + 2 * DAY, ['first', 'second']);
+    const [first] = runFolds(rows, labels, SIGNALS, folds.slice(0, 1), {}, [
+      { outlierThreshold: 50, strongOutlierThreshold: 500 },
+      {},
+    ]);
+    expect(first?.chosen).toEqual({});
+    expect(first?.fit.eventsDetected).toBeGreaterThan(0);
   });
 });
