@@ -97,7 +97,7 @@ export class Deployment {
       ...this.#redis.env,
       RW_INFLUX_URL: this.#influx.url,
       RW_MQTT_URL: this.#mosquitto.url,
-      RW_REDIS_PREFIX: this.prefix,
+      RW_REDIS_PREFIX: this.#options.prefix ?? 'rw',
       RW_INFLUX_DATABASE: this.database,
       RW_MQTT_CLIENT_ID: 'riverwatch-ingest',
       RW_MQTT_SHARE_GROUP: this.#options.shareGroup ?? '',

@@ -75,7 +75,7 @@ describe('writeReplicated on a Sentinel group', () => {
       const change = await transact(client, ['rw:wait:alert'], () => ({ commands: [['INCR', 'rw:wait:alert-count']], result: 'done' }), {
         replication: { replicas: 1, timeoutMs: 300 },
       }).catch((err: unknown) => err);
-      expect((change as AppError).code).toBe('RW_NOT_REPLICATED');
+      expect((change as AppError).code, `the change came back as ${String(change)}`).toBe('RW_NOT_REPLICATED');
     } finally {
       await Promise.all(replicas.map((r) => r.kill('SIGCONT')));
     }
