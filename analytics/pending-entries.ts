@@ -31,6 +31,11 @@ export class PendingEntries {
     this.#pending.set(entryKeyOf(entry), pending);
   }
 
+  /** Whether the entry is held (added, not yet acknowledged). */
+  holds(entryKey: string): boolean {
+    return this.#pending.has(entryKey);
+  }
+
   /** One reading of the entry has been analysed and its events handed over. */
   analysed(entryKey: string, now: number): void {
     const pending = this.#pending.get(entryKey);

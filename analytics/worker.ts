@@ -195,6 +195,10 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
   }
 
   #accept(entry: LogEntry, now: number): void {
+    // Handed out again while still held here: the log's consumer claims entries idle past its claim time, its
+    // own included, and the reorder buffer may hold a reading that long. Taking it again would push its readings
+    // a second time and restart its count, and the claim after that would come round again: nothing is new.
+    if (this.#pending.holds(entryKeyOf(entry))) return;
     let outstanding = 0;
     for (const reading of entry.readings) {
       const buffer = this.#buffers.get(reading.sectionId);

@@ -15,6 +15,7 @@ import { startInflux, startRedis } from '../platform/local/services.js';
 import type { Logger } from '../platform/logger.js';
 import { createMetricsRegistry, ingestMetrics, type MetricsRegistry } from '../platform/metrics.js';
 import { createRedis, waitForRedis, type Redis } from '../platform/redis/client.js';
+import type { ReplicationPolicy } from '../platform/redis/replicated-write.js';
 import { createRedisClient } from '../platform/redis/client-factory.js';
 import { DeadLetterStore } from '../platform/redis/readings/dead-letters.js';
 import { PipelineGateway } from '../ingest/gateway.js';
@@ -80,15 +81,16 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
   const dataDir = resolve(config.dataDir);
   const services: Context['services'] = { mqttUser: config.mqtt.username, mqttPassword: config.mqtt.password };
 
-  // Sentinel or Cluster: every connection comes from the client factory and follows failovers (issue 16);
-  // on a Cluster the key prefix is a hash tag (config/load-config.ts), so scripts and flows stay in one slot.
+  // Every connection, whatever the topology, comes from the client factory (single, Sentinel: follows
+  // failovers, Cluster: follows slot moves; issue 16); on a Cluster the key prefix is a hash tag (config/load-config.ts), so scripts and flows stay in one slot.
   let topology: RedisTopology | undefined;
   if (needs.redis) {
-    topology = config.redis.mode === 'single' ? undefined : redisTopology(config.redis);
-    const nodes = topology?.kind === 'sentinel' ? topology.sentinels : topology?.kind === 'cluster' ? topology.nodes : [];
-    services.redisUrl = topology
-      ? `redis-${topology.kind}://${nodes.map((s) => `${s.host}:${s.port}`).join(',')}${topology.kind === 'sentinel' ? `/${topology.masterName}` : ''}`
-      : config.redis.url || (await localRedis(config, dataDir, logger, lifecycle));
+    const localUrl = config.redis.mode === 'single' && !config.redis.url ? await localRedis(config, dataDir, logger, lifecycle) : undefined;
+    topology = redisTopology(config.redis, localUrl);
+    services.redisUrl =
+      topology.kind === 'single'
+        ? topology.url
+        : `redis-${topology.kind}://${(topology.kind === 'sentinel' ? topology.sentinels : topology.nodes).map((s) => `${s.host}:${s.port}`).join(',')}${topology.kind === 'sentinel' ? `/${topology.masterName}` : ''}`;
   }
   if (needs.influx) services.influxUrl = config.influx.url || (await localInflux(config, dataDir, logger, lifecycle));
   if (needs.mqtt) {
@@ -140,6 +142,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
           config: { ...readOptionsFile(config.alerts.optionsFile), keyPrefix: config.redis.prefix, queuePrefix: `${config.redis.prefix}q` },
           workers,
           consumer: `alerts-${config.instance}`,
+          replication: replicationOf(config),
           ...(commander ? { commander } : {}),
         });
         await lifecycle.add(part(workers ? 'alerts' : 'alerts-client', () => service.start(), () => service.close()));
@@ -159,6 +162,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
           clock: ctx.clock,
           notifier: service.notifier,
           logger: logger.child({ component: 'transfers' }),
+          replication: replicationOf(config),
         });
         if (workers) await lifecycle.add(part('transfers', async () => transferService.start(), async () => transferService.close()));
         return transferService;
@@ -182,7 +186,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
     redis(name) {
       if (!services.redisUrl) throw new Error('this role was started without Redis');
       const connectionName = `riverwatch-${name}-${config.instance}`;
-      const redis = topology ? createRedisClient(topology, connectionName) : createRedis(services.redisUrl, connectionName);
+      const redis = createRedisClient(topology as RedisTopology, connectionName);
       redis.on('error', (err) => logger.debug({ err, connection: name }, 'redis connection error'));
       lifecycle.adopt({ name: `redis:${name}`, close: async () => void (await redis.quit().catch(() => redis.disconnect())) });
       return redis;
@@ -207,7 +211,7 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
             partitions: config.ingest.partitions,
             groups: config.ingest.groups.split(',').map((g) => g.trim()).filter(Boolean),
             highWater: config.ingest.highWater,
-            replication: { replicas: config.redis.waitReplicas, timeoutMs: config.redis.waitTimeoutMs },
+            replication: replicationOf(config),
           },
           logger: logger.child({ component: 'readings-log' }),
           metrics: ingestMetrics(metrics),
@@ -228,6 +232,11 @@ export async function createContext(config: Config, logger: Logger, lifecycle: L
     },
   };
   return ctx;
+}
+
+/** "Acknowledged means replicated" (RW_REDIS_WAIT_REPLICAS): what readings, alerts, tasks and transfers wait for. */
+function replicationOf(config: Config): ReplicationPolicy {
+  return { replicas: config.redis.waitReplicas, timeoutMs: config.redis.waitTimeoutMs };
 }
 
 async function localRedis(config: Config, dataDir: string, logger: Logger, lifecycle: Lifecycle): Promise<string> {

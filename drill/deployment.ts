@@ -6,12 +6,13 @@
  * fixed free ports (so a restarted role is found where it was).
  */
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { freePort, startInflux, startMosquitto, startRedis, type LocalService } from '../platform/local/services.js';
-import { createRedis } from '../platform/redis/client.js';
-import type { ProbeTarget } from './progress-probe.js';
+import { freePort, startInflux, startMosquitto, type LocalService } from '../platform/local/services.js';
+import type { Redis } from '../platform/redis/client.js';
+import { startRedisUnderTest, type DrillRedisMode, type RedisUnderTest } from './redis-under-test.js';
+import { redisSideTargets, type ProbeTarget } from './progress-probe.js';
+import { withTimeout } from './stream-state.js';
 import { RoleProcess } from './role-process.js';
-import { fields, metricSum, scrape } from './verify.js';
+import { metricSum, scrape } from './verify.js';
 import { RedisKeys } from '../platform/redis/keys.js';
 
 export const DRILL_ROLES = ['ingest', 'store', 'analytics', 'alerts', 'api', 'hj212'] as const;
@@ -28,6 +29,8 @@ export interface DeploymentOptions {
    * @defaultValue '' (the shipped default: plain subscriptions, the sections dealt over the connections)
    */
   readonly shareGroup?: string;
+  /** The Redis topology (drill/redis-under-test.ts). @defaultValue 'single' */
+  readonly redis?: DrillRedisMode;
 }
 
 export class Deployment {
@@ -38,7 +41,7 @@ export class Deployment {
   /** Metrics port of each role (the api's is its HTTP port). */
   readonly ports = new Map<DrillRole, number>();
   #hj212Port = 0;
-  #redis!: LocalService;
+  #redis!: RedisUnderTest;
   #mosquitto!: LocalService;
   #influx!: LocalService;
   #probeRedis: Redis | undefined;
@@ -47,11 +50,14 @@ export class Deployment {
   constructor(options: DeploymentOptions) {
     this.#options = options;
     this.dir = options.dir;
-    this.prefix = options.prefix ?? 'rw';
+    // On a Cluster the roles turn the prefix into a hash tag (config/load-config.ts); the drill's probes use it as they do.
+    const prefix = options.prefix ?? 'rw';
+    this.prefix = options.redis === 'cluster' ? `{${prefix}}` : prefix;
     this.database = options.database ?? 'riverwatch';
   }
 
-  get redis(): LocalService {
+  /** The Redis the roles run on (one server, Sentinel or Cluster). */
+  get redis(): RedisUnderTest {
     return this.#redis;
   }
   get mosquitto(): LocalService {
@@ -71,7 +77,7 @@ export class Deployment {
   /** Starts the three services, then every role; resolves when all roles logged "RiverWatch ready". */
   async start(): Promise<void> {
     const started = await Promise.allSettled([
-      startRedis({ dir: join(this.dir, 'redis'), appendOnly: true, appendFsync: 'everysec' }),
+      startRedisUnderTest(this.#options.redis ?? 'single', this.dir),
       startMosquitto({ dir: join(this.dir, 'mosquitto') }),
       startInflux({ dir: join(this.dir, 'influx') }),
     ]);
@@ -80,18 +86,18 @@ export class Deployment {
       await Promise.allSettled(started.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
       throw failed.reason;
     }
-    [this.#redis, this.#mosquitto, this.#influx] = started.map((r) => (r as PromiseFulfilledResult<LocalService>).value) as [
-      LocalService,
+    [this.#redis, this.#mosquitto, this.#influx] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      RedisUnderTest,
       LocalService,
       LocalService,
     ];
     for (const role of DRILL_ROLES) this.ports.set(role, await freePort());
     this.#hj212Port = await freePort();
     const common = {
-      RW_REDIS_URL: this.#redis.url,
+      ...this.#redis.env,
       RW_INFLUX_URL: this.#influx.url,
       RW_MQTT_URL: this.#mosquitto.url,
-      RW_REDIS_PREFIX: this.prefix,
+      RW_REDIS_PREFIX: this.#options.prefix ?? 'rw',
       RW_INFLUX_DATABASE: this.database,
       RW_MQTT_CLIENT_ID: 'riverwatch-ingest',
       RW_MQTT_SHARE_GROUP: this.#options.shareGroup ?? '',
@@ -113,12 +119,7 @@ export class Deployment {
       );
     }
     await Promise.all([...this.roles.values()].map((r) => r.start()));
-    this.#probeRedis = createRedis(this.#redis.url, 'drill-probe', {
-      maxRetriesPerRequest: 0,
-      enableOfflineQueue: false,
-      retryStrategy: () => 200,
-    });
-    this.#probeRedis.on('error', () => undefined);
+    this.#probeRedis = this.#redis.probe('drill-probe');
     const probe = this.#probeRedis;
     await new Promise<void>((resolve) => (probe.status === 'ready' ? resolve() : probe.once('ready', () => resolve())));
   }
@@ -147,39 +148,12 @@ export class Deployment {
         return text === undefined ? undefined : { epoch: this.role(role).pid ?? 0, value: metricSum(text, metric, label) };
       },
     });
-    let healthyPolls = 0;
     return [
       counter('ingest', 'riverwatch_readings_accepted_total', { name: 'ingress', value: 'mqtt' }),
       counter('store', 'riverwatch_store_points_written_total'),
       counter('api', 'riverwatch_readings_accepted_total', { name: 'ingress', value: 'http' }),
       counter('hj212', 'riverwatch_readings_accepted_total', { name: 'ingress', value: 'hj212' }),
-      {
-        // Analytics has no counter of its own: entries its consumer group has read from the readings log.
-        name: 'analytics',
-        read: async () => {
-          const groups = await withTimeout(
-            this.probeRedis.xinfo('GROUPS', new RedisKeys(this.prefix).readingsPartition(0)) as Promise<unknown[][]>,
-            800,
-          );
-          const group = groups.map(fields).find((g) => g.name === 'analytics');
-          return group ? { epoch: 'redis', value: Number(group['entries-read'] ?? 0) } : undefined;
-        },
-      },
-      {
-        // Alerts work comes in bursts: healthy = the process is up and the event log is dispatched (no lag, nothing pending).
-        name: 'alerts',
-        read: async () => {
-          if (!this.role('alerts').running || (await this.metrics('alerts')) === undefined) return undefined;
-          const groups = await withTimeout(
-            this.probeRedis.xinfo('GROUPS', new RedisKeys(this.prefix).eventLog()) as Promise<unknown[][]>,
-            800,
-          ).catch(() => []);
-          const group = groups.map(fields).find((g) => g.name === 'alerts-dispatch');
-          const caughtUp = !group || (Number(group.pending) === 0 && (group.lag === null || Number(group.lag) === 0));
-          if (caughtUp) healthyPolls++;
-          return { epoch: 'alerts', value: healthyPolls };
-        },
-      },
+      ...redisSideTargets(this.probeRedis, this.prefix, 1, async () => this.role('alerts').running && (await this.metrics('alerts')) !== undefined),
     ];
   }
 
@@ -204,14 +178,4 @@ export class Deployment {
     await Promise.allSettled([...this.roles.values()].map((r) => r.close()));
     await Promise.allSettled([this.#redis, this.#mosquitto, this.#influx].filter((s) => s !== undefined).map((s) => s.close()));
   }
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]);
 }

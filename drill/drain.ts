@@ -1,12 +1,11 @@
 /**
  * Waits until a deployment's pipeline has drained: both consumer groups of
  * every readings-log partition and the event log's groups have nothing
- * pending and no lag. Used by the drill and by its single-process reference run.
+ * pending and were handed the last entry (drill/stream-state.ts). Used by the drill and by its single-process reference run.
  */
 import type { Redis } from '../platform/redis/client.js';
 import { RedisKeys } from '../platform/redis/keys.js';
-import { withTimeout } from './deployment.js';
-import { fields } from './verify.js';
+import { groupStates, type GroupState } from './stream-state.js';
 
 export interface DrainState {
   readonly drained: boolean;
@@ -17,12 +16,11 @@ export interface DrainState {
 export async function waitForDrain(redis: Redis, prefix: string, partitions: number, timeoutMs: number): Promise<DrainState> {
   const keys = new RedisKeys(prefix);
   const deadline = Date.now() + timeoutMs;
-  const groupsOf = async (key: string): Promise<Record<string, unknown>[]> =>
-    ((await withTimeout(redis.xinfo('GROUPS', key) as Promise<unknown[][]>, 1000).catch(() => [])) as unknown[][]).map(fields);
-  const idle = (g: Record<string, unknown>): boolean => Number(g.pending) === 0 && (g.lag === null || Number(g.lag) === 0);
-  const state = (g: Record<string, unknown>): string => `${String(g.name)} pending ${String(g.pending)} lag ${String(g.lag)}`;
+  const groupsOf = (key: string): Promise<GroupState[]> => groupStates(redis, key, 1000).catch(() => []);
+  const idle = (g: GroupState): boolean => g.caughtUp;
+  const state = (g: GroupState): string => `${g.name} pending ${g.pending} lag ${g.lag}`;
   for (;;) {
-    const groups: Record<string, unknown>[] = [];
+    const groups: GroupState[] = [];
     for (let p = 0; p < partitions; p++) groups.push(...(await groupsOf(keys.readingsPartition(p))));
     const dispatch = await groupsOf(keys.eventLog());
     if (groups.length === 2 * partitions && groups.every(idle) && dispatch.every(idle)) return { drained: true, detail: '' };

@@ -12,12 +12,18 @@
  */
 import type { LocalService } from '../platform/local/services.js';
 import type { AckLedger } from './ack-ledger.js';
-import type { Deployment, DrillRole } from './deployment.js';
+import { DRILL_ROLES, type Deployment, type DrillRole } from './deployment.js';
 import type { ProgressProbe } from './progress-probe.js';
 import { metricSum } from './verify.js';
 
 export type FaultKind =
-  'kill -9 role' | 'stop/start InfluxDB' | 'stop/start Redis' | 'restart Mosquitto' | 'kill -9 Mosquitto' | 'high-water';
+  | 'kill -9 role'
+  | 'stop/start InfluxDB'
+  | 'stop/start Redis'
+  | 'kill -9 Redis master'
+  | 'restart Mosquitto'
+  | 'kill -9 Mosquitto'
+  | 'high-water';
 
 export interface FaultResult {
   readonly name: string;
@@ -113,7 +119,7 @@ export class FaultRunner {
 
   /** Stops a service (SIGTERM, or SIGKILL when `crash`), starts it again after `downMs`, waits for the roles that need it. */
   async restartService(
-    kind: Exclude<FaultKind, 'kill -9 role' | 'high-water'>,
+    kind: Exclude<FaultKind, 'kill -9 role' | 'high-water' | 'kill -9 Redis master'>,
     service: LocalService,
     downMs: number,
     affected: readonly DrillRole[],
@@ -135,6 +141,26 @@ export class FaultRunner {
     if (e2e !== undefined) recoveryMs[MQTT_E2E] = e2e;
     const notes = service.lastStartMs === undefined ? [] : [`${service.kind} answered ${service.lastStartMs} ms after its start`];
     return this.#record({ name: kind, kind, at, backAt, recoveryMs, notes });
+  }
+
+  /**
+   * Sentinel or Cluster: kill -9 of the master (on a Cluster the one serving
+   * `key`'s slot). `at` is the kill, `backAt` the promotion of a replica; every
+   * role is timed from the promotion. The killed node is restarted at once (a
+   * supervisor's job) and rejoins as a replica: on a Cluster the promoted
+   * replica has none of its own until then, so WAIT 1 refuses its writes.
+   */
+  async failoverRedis(label: string, key: string): Promise<FaultResult> {
+    const step = await this.#deployment.redis.killMaster(key);
+    const notes = [`${step.former} killed, ${step.successor} promoted ${step.promotedAt - step.killedAt} ms later`];
+    const rejoined = step.rejoin().then(
+      () => notes.push(`${step.former} back as a replica ${Date.now() - step.killedAt} ms after the kill`),
+      (err: unknown) => notes.push(`${step.former} did not rejoin: ${(err as Error).message.split('\n')[0]}`),
+    );
+    const [recoveryMs, e2e] = await Promise.all([this.#recovery(DRILL_ROLES, step.promotedAt), this.#mqttEndToEnd(step.promotedAt)]);
+    if (e2e !== undefined) recoveryMs[MQTT_E2E] = e2e;
+    await rejoined;
+    return this.#record({ name: `kill -9 Redis master ${label}`, kind: 'kill -9 Redis master', at: step.killedAt, backAt: step.promotedAt, recoveryMs, notes });
   }
 
   /**

@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'riverwatch-drill-'));
   const registry = loadRegistryFile(join(REPO_ROOT, 'config/registry.yaml'));
   const tokens = parseYaml(readFileSync(join(REPO_ROOT, 'config/sample-station-secrets.yaml'), 'utf8')) as Record<string, string>;
-  const deployment = new Deployment({ dir, highWater: NORMAL_HIGH_WATER, shareGroup: options.shareGroup });
+  const deployment = new Deployment({ dir, highWater: NORMAL_HIGH_WATER, shareGroup: options.shareGroup, redis: options.redis });
   const ledger = new AckLedger();
   let probe: ProgressProbe | undefined;
   const gateways: { close(): Promise<void> }[] = [];
@@ -92,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
     log(`starting Redis, Mosquitto, InfluxDB and the roles ${DRILL_ROLES.join(', ')} in ${dir}`);
     await deployment.start();
     log(
-      `deployment ready (redis ${deployment.redis.url}, mosquitto ${deployment.mosquitto.url}, influxd ${deployment.influx.url}, api ${deployment.apiUrl}, hj212 port ${deployment.hj212Port})`,
+      `deployment ready (${deployment.redis.description}, mosquitto ${deployment.mosquitto.url}, influxd ${deployment.influx.url}, api ${deployment.apiUrl}, hj212 port ${deployment.hj212Port})`,
     );
 
     const load = generateSpillLoad({
@@ -163,12 +163,19 @@ async function main(argv: string[]): Promise<number> {
           log('Mosquitto: kill -9, 2 s down, start (documented: what it acknowledged in the last ~1 s may be lost)');
           await faults.restartService('kill -9 Mosquitto', deployment.mosquitto, 2000, ['ingest'], true);
         }
-      } else if (round === 2) {
+      } else if (round === 2 && deployment.redis.single) {
         log('Redis: stop (SIGTERM: AOF flushed), 8 s down, start');
-        await faults.restartService('stop/start Redis', deployment.redis, 8000, [...DRILL_ROLES]);
+        await faults.restartService('stop/start Redis', deployment.redis.single, 8000, [...DRILL_ROLES]);
       } else if (round === 3) {
         log('Mosquitto: stop (SIGTERM: state saved), 5 s down, start');
         await faults.restartService('restart Mosquitto', deployment.mosquitto, 5000, ['ingest']);
+      }
+      if (options.redis !== 'single') {
+        // On a Cluster the readings log's partition and the workflow's keys may sit on different masters: take turns.
+        const key = round % 2 === 1 ? new RedisKeys(deployment.prefix).readingsPartition(0) : new RedisKeys(deployment.prefix).eventLog();
+        log(`Redis ${options.redis}: kill -9 of the master holding ${key}; the killed node restarts at once and rejoins as a replica`);
+        await sleep(2000);
+        await faults.failoverRedis(`(${round}/3)`, key);
       }
       await sleep(2000);
     }
@@ -229,7 +236,7 @@ async function main(argv: string[]): Promise<number> {
     if (options.reference) {
       log('reference: the same readings through every role in one process');
       const sent = load.messages.filter((m) => ledger.wasSent(m.stationId, tsOf(m)));
-      reference = await compareWithReference({ registry, messages: sent, tokens, redisUrl: deployment.redis.url, influxUrl: deployment.influx.url }, alerts, tasks);
+      reference = await compareWithReference({ registry, messages: sent, tokens, redisUrl: deployment.redis.single?.url ?? '', ...(deployment.redis.single ? {} : { redisEnv: deployment.redis.env }), influxUrl: deployment.influx.url }, alerts, tasks);
     }
 
     // Each lost reading is put down to the last fault injected before the gateway got its acknowledgement.
@@ -298,7 +305,7 @@ async function main(argv: string[]): Promise<number> {
       startedAt: new Date(t0).toISOString(),
       durationS: (Date.now() - t0) / 1000,
       dir,
-      load: { readings: ledger.sentCount, spanDays: options.spanDays, loadS, seed: 7, shareGroup: options.shareGroup },
+      load: { readings: ledger.sentCount, spanDays: options.spanDays, loadS, seed: 7, shareGroup: options.shareGroup, redis: deployment.redis.description },
       paths,
       readings: {
         ...comparison,

@@ -1,5 +1,6 @@
 /** The drill's command line: its usage text and the options it takes (`npm run drill -- --help`). */
 import { parseArgs } from 'node:util';
+import { DRILL_REDIS_MODES, type DrillRedisMode } from './redis-under-test.js';
 
 export const USAGE = `npm run drill -- [options]
   --span-days N     simulated days of the taipu-spill scenario (default 6; 18 stations every 5 min;
@@ -11,6 +12,9 @@ export const USAGE = `npm run drill -- [options]
                     the rest of the drill runs with the shipped default, 1,000,000)
   --share-group G   RW_MQTT_SHARE_GROUP of ingest (default '': plain subscriptions by section,
                     the shipped default; a name = one shared-subscription group)
+  --redis MODE      single (default: one redis-server, stopped and started in round 2), sentinel (master,
+                    2 replicas, 3 sentinels) or cluster (3 masters, 3 replicas): with these the roles run
+                    with RW_REDIS_WAIT_REPLICAS=1 and every round kill -9s a master (3 failovers)
   --no-reference    skip the single-process comparison run at the end
   --no-broker-kill  skip the kill -9 of Mosquitto
   --keep            keep the temp folder (logs, data) even when the drill passes
@@ -26,6 +30,7 @@ export interface Options {
   reference: boolean;
   brokerKill: boolean;
   shareGroup: string;
+  redis: DrillRedisMode;
   keep: boolean;
   json: string | undefined;
 }
@@ -43,6 +48,7 @@ export function parseOptions(argv: string[]): Options | string {
         'no-reference': { type: 'boolean' },
         'no-broker-kill': { type: 'boolean' },
         'share-group': { type: 'string' },
+        redis: { type: 'string' },
         keep: { type: 'boolean' },
         json: { type: 'string' },
         help: { type: 'boolean' },
@@ -58,6 +64,8 @@ export function parseOptions(argv: string[]): Options | string {
     if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number from ${min} to ${max}`);
     return n;
   };
+  const redis = (v.redis ?? 'single') as DrillRedisMode;
+  if (!DRILL_REDIS_MODES.includes(redis)) return `--redis must be one of ${DRILL_REDIS_MODES.join(', ')}`;
   try {
     return {
       loadS: num(v['load-s'], 810, 60, 1200, 'load-s'),
@@ -67,6 +75,7 @@ export function parseOptions(argv: string[]): Options | string {
       reference: !v['no-reference'],
       brokerKill: !v['no-broker-kill'],
       shareGroup: v['share-group'] ?? '',
+      redis,
       keep: v.keep ?? false,
       json: v.json,
     };

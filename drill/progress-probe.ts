@@ -7,6 +7,10 @@
  */
 
 /** One reading of a target: `epoch` changes when the process was replaced (its counters restart). */
+import type { Redis } from '../platform/redis/client.js';
+import { RedisKeys } from '../platform/redis/keys.js';
+import { groupStates } from './stream-state.js';
+
 export interface ProbeSample {
   readonly epoch: string | number;
   readonly value: number;
@@ -79,4 +83,44 @@ export class ProgressProbe {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Progress of the roles that work on Redis alone, read from Redis: analytics
+ * (entries its consumer group has read from the readings log, every
+ * partition), and alerts (polls that found its event-log group caught up:
+ * no lag, nothing pending; alerts work comes in bursts). `alive` tells
+ * whether the alerts process is up (always, for roles in this process).
+ */
+export function redisSideTargets(
+  redis: Redis,
+  prefix: string,
+  partitions: number,
+  alive: () => Promise<boolean> = async () => true,
+): ProbeTarget[] {
+  const keys = new RedisKeys(prefix);
+  let healthyPolls = 0;
+  return [
+    {
+      name: 'analytics',
+      read: async () => {
+        let read = 0;
+        for (let p = 0; p < partitions; p++) {
+          const group = (await groupStates(redis, keys.readingsPartition(p))).find((g) => g.name === 'analytics');
+          if (!group) return undefined;
+          read += group.entriesRead;
+        }
+        return { epoch: 'redis', value: read };
+      },
+    },
+    {
+      name: 'alerts',
+      read: async () => {
+        if (!(await alive())) return undefined;
+        const group = (await groupStates(redis, keys.eventLog()).catch(() => [])).find((g) => g.name === 'alerts-dispatch');
+        if (!group || group.caughtUp) healthyPolls++;
+        return { epoch: 'alerts', value: healthyPolls };
+      },
+    },
+  ];
 }

@@ -5,7 +5,7 @@
  * prefix and InfluxDB database. Returns the alerts and tasks it made.
  */
 import type { Alert, Task } from '../platform/redis/alerts/index.js';
-import { createContext } from '../bin/context.js';
+import { createContext, type Context } from '../bin/context.js';
 import { Lifecycle } from '../bin/lifecycle.js';
 import { ROLE_BUILDERS, type Role } from '../bin/roles.js';
 import { loadConfig } from '../config/index.js';
@@ -36,6 +36,10 @@ export interface ReferenceOptions {
   readonly database: string;
   /** @defaultValue 180000 */
   readonly timeoutMs?: number;
+  /** Spread the load over this much wall time instead of sending it as fast as the windows allow. @defaultValue 0 */
+  readonly loadDurationMs?: number;
+  /** Runs while the load is sent (e.g. a fault); the run waits for it before draining. */
+  readonly during?: (run: { readonly ctx: Context; readonly ledger: AckLedger; readonly prefix: string }) => Promise<void>;
 }
 
 export async function referenceRun(options: ReferenceOptions): Promise<{ alerts: Alert[]; tasks: Task[]; ledger: AckLedger }> {
@@ -70,11 +74,11 @@ export async function referenceRun(options: ReferenceOptions): Promise<{ alerts:
         messages: options.messages,
         pathOf: () => 'mqtt',
         gateways: { mqtt: gateways },
-        durationMs: 0,
+        durationMs: options.loadDurationMs ?? 0,
         windows: { mqtt: 100 },
       });
       driver.start();
-      await driver.finished();
+      await Promise.all([driver.finished(), options.during?.({ ctx, ledger, prefix: config.redis.prefix })]);
     } finally {
       await gateways.close();
     }

@@ -28,6 +28,8 @@ export interface DrillReport {
     readonly loadS: number;
     readonly seed: number;
     readonly shareGroup: string;
+    /** The Redis topology and where it ran. */
+    readonly redis?: string;
   };
   readonly paths: Readonly<Record<IngressPath, PathFigures>>;
   readonly readings: Omit<StoreComparison, 'lost'> & {
@@ -73,7 +75,8 @@ export function renderReport(r: DrillReport): string {
   out.push(`RiverWatch fault drill, started ${r.startedAt}, ran ${Math.round(r.durationS)} s; logs and data in ${r.dir}`);
   out.push(
     `Load: ${r.load.readings} readings of the taipu-spill scenario (seed ${r.load.seed}, 18 stations, the spill on day 2) sent over ${r.load.loadS} s; ` +
-      `ingest ${r.load.shareGroup ? `in the shared subscription group "${r.load.shareGroup}"` : 'with plain subscriptions by section'}`,
+      `ingest ${r.load.shareGroup ? `in the shared subscription group "${r.load.shareGroup}"` : 'with plain subscriptions by section'}` +
+      (r.load.redis ? `; Redis: ${r.load.redis}` : ''),
   );
   out.push('');
   out.push('Readings (acknowledged = MQTT PUBACK from the broker, HTTP 202, HJ 212 9014)');

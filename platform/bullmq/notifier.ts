@@ -83,6 +83,8 @@ export class Notifier {
         removeOnFail: { age: deps.config.keepCompletedJobsS },
       },
     });
+    // Connection errors (a Redis restart or failover) are logged by the connection; without a listener BullMQ prints them.
+    this.queue.on('error', (err) => deps.logger.debug({ err }, 'notify queue connection error'));
   }
 
   /**

@@ -53,6 +53,7 @@ export class StationCommands {
   constructor(deps: StationCommandsDeps) {
     this.#deps = deps;
     this.#flows = new FlowProducer({ connection: deps.connection, prefix: deps.config.queuePrefix });
+    this.#flows.on('error', (err) => deps.logger.debug({ err }, 'station-command flows connection error'));
   }
 
   /** Records a station's ack (from any process's MQTT listener) and wakes the job waiting for it. */

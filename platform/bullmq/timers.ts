@@ -46,6 +46,7 @@ export class Timers {
         backoff: { type: 'exponential', delay: 1000 },
       },
     });
+    this.#queue.on('error', (err) => deps.logger.debug({ err }, 'timers queue connection error'));
   }
 
   /** Wakes the check of `data` at `dueAt` (clock time, epoch ms); at once when already due. */

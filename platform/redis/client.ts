@@ -32,7 +32,12 @@ export function isCluster(redis: Redis): redis is Cluster {
 
 /** A second connection like `redis` (same topology and options) under another name, e.g. for a blocking read. */
 export function duplicateConnection(redis: Redis, connectionName: string): Redis {
-  return isCluster(redis) ? redis.duplicate(undefined, { redisOptions: { ...redis.options.redisOptions, connectionName } }) : redis.duplicate({ connectionName });
+  const copy = isCluster(redis)
+    ? redis.duplicate(undefined, { redisOptions: { ...redis.options.redisOptions, connectionName } })
+    : redis.duplicate({ connectionName });
+  // The original's listener logs connection errors; without one ioredis prints every failed reconnect.
+  copy.on('error', () => undefined);
+  return copy;
 }
 
 /** Resolves once the connection answers PING, or rejects after `timeoutMs`. */

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from './client.js';
+import { writeReplicated, type ReplicationPolicy } from './replicated-write.js';
 
 const SCRIPT = `
 local n = tonumber(ARGV[1])
@@ -48,21 +49,47 @@ async function runScript(
   keys: readonly string[],
   expected: readonly (string | null)[],
   commands: readonly RedisCommand[],
+  replication: ReplicationPolicy,
 ): Promise<boolean> {
   const args = [
     String(keys.length),
     ...expected.map((v) => (v === null ? '0' : `1${v}`)),
     JSON.stringify(commands.map((c) => c.map(String))),
   ];
+  // With replicas counted on, the script and a WAIT go in one pipeline (platform/redis/replicated-write.ts):
+  // a state change is only taken as done once a replica holds it, so a failover cannot take it back after
+  // its notifications went out. Without, the script alone.
+  const run = async (script: 'sha' | 'text'): Promise<unknown> => {
+    if (replication.replicas === 0)
+      return script === 'sha' ? redis.evalsha(SCRIPT_SHA, keys.length, ...keys, ...args) : redis.eval(SCRIPT, keys.length, ...keys, ...args);
+    const { results } = await writeReplicated(redis, replication, (p) =>
+      script === 'sha' ? p.evalsha(SCRIPT_SHA, keys.length, ...keys, ...args) : p.eval(SCRIPT, keys.length, ...keys, ...args),
+    );
+    return results[0];
+  };
   try {
-    return (await redis.evalsha(SCRIPT_SHA, keys.length, ...keys, ...args)) === 1;
+    return (await run('sha')) === 1;
   } catch (err) {
     // Not in this node's script cache (a restart, a failover, or on a Cluster another node than the last
     // one): EVAL goes to the node that holds the keys and caches the script there.
     if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
-    return (await redis.eval(SCRIPT, keys.length, ...keys, ...args)) === 1;
+    return (await run('text')) === 1;
   }
 }
+
+/** How `transact` retries and what it waits for. */
+export interface TransactOptions {
+  /** Attempts before a `ConflictError`. @defaultValue 50 */
+  readonly maxAttempts?: number;
+  /**
+   * Replicas that must hold the writes before `transact` returns (WAIT); when
+   * fewer confirm in time it throws `RW_NOT_REPLICATED` and the caller retries
+   * (the writes are idempotent: a repeat finds them applied). @defaultValue none
+   */
+  readonly replication?: ReplicationPolicy;
+}
+
+const NO_REPLICATION: ReplicationPolicy = { replicas: 0, timeoutMs: 0 };
 
 /** Returned by `decide` when the keys it was given no longer fit (e.g. a pointer moved): plan again. */
 export const REPLAN = Symbol('replan');
@@ -79,8 +106,10 @@ export async function transact<T>(
   decide: (
     values: readonly (string | null)[],
   ) => TransactionPlan<T> | typeof REPLAN | Promise<TransactionPlan<T> | typeof REPLAN>,
-  maxAttempts = 50,
+  options: TransactOptions = {},
 ): Promise<T> {
+  const maxAttempts = options.maxAttempts ?? 50;
+  const replication = options.replication ?? NO_REPLICATION;
   let lastKeys: readonly string[] = [];
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     lastKeys = typeof keys === 'function' ? await keys() : keys;
@@ -88,7 +117,7 @@ export async function transact<T>(
     const plan = await decide(values);
     if (plan === REPLAN) continue;
     if (plan.commands.length === 0) return plan.result;
-    if (await runScript(redis, lastKeys, values, plan.commands)) return plan.result;
+    if (await runScript(redis, lastKeys, values, plan.commands, replication)) return plan.result;
   }
   throw new ConflictError(lastKeys);
 }

@@ -119,6 +119,7 @@ export class AlertStore extends RedisRecordStore {
         }
         return { commands, result: { ...result, duplicate: false } };
       },
+      this.transactOptions,
     );
   }
 
@@ -188,7 +189,7 @@ export class AlertStore extends RedisRecordStore {
       if (!result.ok) throw new AppError(result.code, result.message);
       if (!result.alert || result.alert === alert) return { commands: [], result: { alert, added: [] } };
       return { commands: this.#writeCommands(alert, result.alert, result), result: { alert: result.alert, added: result.added } };
-    });
+    }, this.transactOptions);
   }
 
   /** Writes of a changed alert: the alert, the active set, counts by level, and its transitions into the event log. */

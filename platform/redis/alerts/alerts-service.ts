@@ -9,6 +9,7 @@
  * group) enqueues notifications, opens or updates the task, adds the
  * sampling flow and arms the timers → workers deliver.
  */
+import type { ReplicationPolicy } from '../replicated-write.js';
 import type { Redis } from '../client.js';
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
@@ -61,6 +62,8 @@ export interface AlertsServiceDeps {
   readonly workers?: boolean;
   /** Event-log consumer name, stable across restarts of this process (see Dispatcher). */
   readonly consumer?: string;
+  /** Replicas that must hold every alert and task change before it counts as done (RW_REDIS_WAIT_REPLICAS). @defaultValue none */
+  readonly replication?: ReplicationPolicy;
 }
 
 export class AlertsService implements AlertSink {
@@ -97,8 +100,9 @@ export class AlertsService implements AlertSink {
     this.#logger = deps.logger.child({ component: 'alerts' });
     this.keys = new RedisKeys(this.config.keyPrefix);
     const base = { redis: deps.redis, keys: this.keys, registry: deps.registry, config: this.config, clock: this.#clock };
-    this.alerts = new AlertStore(base);
-    this.tasks = new TaskStore(base);
+    const stores = deps.replication ? { ...base, replication: deps.replication } : base;
+    this.alerts = new AlertStore(stores);
+    this.tasks = new TaskStore(stores);
     this.metrics = new AlertsMetrics(deps.metricsRegistry, { redis: deps.redis, keys: this.keys });
     const connection = deps.redis;
     this.notifier = new Notifier({ ...base, connection, logger: this.#logger.child({ part: 'notify' }), metrics: this.metrics });

@@ -152,6 +152,7 @@ export class TaskStore extends RedisRecordStore {
         }
         return { commands, result: { task, added: result.added } };
       },
+      this.transactOptions,
     );
   }
 
@@ -200,6 +201,7 @@ export class TaskStore extends RedisRecordStore {
           result: { task: result.task, added: result.added },
         };
       },
+      this.transactOptions,
     );
   }
 

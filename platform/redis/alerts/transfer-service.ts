@@ -9,6 +9,7 @@
  * Webhooks: the receiver hears of a new transfer, the sender of each answer,
  * the superior of an escalation.
  */
+import type { ReplicationPolicy } from '../replicated-write.js';
 import type { Redis } from '../client.js';
 import type { Logger } from 'pino';
 import { AppError, systemClock, type Clock, type Registry } from '../../../domain/index.js';
@@ -55,6 +56,8 @@ export interface TransferServiceDeps {
   /** Webhook delivery (the alerts stage's notifier); without it no webhooks. */
   readonly notifier?: Notifier;
   readonly logger: Logger;
+  /** Replicas that must hold a transfer's change before it counts as done (RW_REDIS_WAIT_REPLICAS). @defaultValue none */
+  readonly replication?: ReplicationPolicy;
 }
 
 type Subject = { kind: 'alert'; value: Alert } | { kind: 'task'; value: Task };
@@ -246,7 +249,7 @@ export class TransferService {
         commands.push(['SET', sKey, JSON.stringify(task)]);
       }
       return { commands, result: { transfer: t, notes } };
-    });
+    }, this.#deps.replication ? { replication: this.#deps.replication } : {});
     await this.#notify(outcome.transfer, outcome.notes);
     return outcome.transfer;
   }

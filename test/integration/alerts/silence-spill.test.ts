@@ -30,6 +30,7 @@ let svc: TestServices<{ redis: true; mosquitto: true; influx: true }>;
 let receiver: WebhookReceiver;
 let registryFile: string;
 let alertsOptionsFile: string;
+let analyticsOptionsFile: string;
 
 beforeAll(async () => {
   svc = await startServices({ redis: true, mosquitto: true, influx: true });
@@ -43,6 +44,9 @@ beforeAll(async () => {
   // Each webhook is followed as it is sent; grouping (on by default) has its own test, grouping.test.ts.
   alertsOptionsFile = join(svc.dir, 'alerts.yaml');
   writeFileSync(alertsOptionsFile, stringify({ notifyGroupWaitMs: 0 }));
+  // The last readings would otherwise wait out the shipped 60 s reorder hold before they are analysed.
+  analyticsOptionsFile = join(svc.dir, 'analytics.yaml');
+  writeFileSync(analyticsOptionsFile, stringify({ reorder: { watermarkDelayMs: 5000 } }));
 });
 
 afterAll(async () => {
@@ -60,7 +64,7 @@ async function analyticsCaughtUp(rw: RunningRoles): Promise<boolean> {
 
 describe('a silenced section during the simulated spill', () => {
   it('raises its alerts, notifies nobody and opens no task while silenced; notifies once when the silence ends', async () => {
-    const rw = await runRoles(['ingest', 'store', 'analytics', 'alerts'], harnessEnv(svc, { RW_REGISTRY_FILE: registryFile, RW_ALERTS_OPTIONS_FILE: alertsOptionsFile }));
+    const rw = await runRoles(['ingest', 'store', 'analytics', 'alerts'], harnessEnv(svc, { RW_REGISTRY_FILE: registryFile, RW_ALERTS_OPTIONS_FILE: alertsOptionsFile, RW_ANALYTICS_OPTIONS_FILE: analyticsOptionsFile }));
     try {
       const service = await rw.ctx.alerts();
       const silence = await service.silences.create(

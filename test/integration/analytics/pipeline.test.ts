@@ -25,6 +25,7 @@ import { isPollutionKind } from '../../../domain/index.js';
 let svc: TestServices<{ redis: true; mosquitto: true; influx: true }>;
 let scenarioFile: string;
 let alertsOptionsFile: string;
+let analyticsOptionsFile: string;
 const registry = loadRegistryFile('config/registry.yaml');
 // One absolute window for both runs: the scenario's times are relative to its start, so a run begun
 // minutes later would shift the fault by a sampling step and the runs would not be the same input.
@@ -45,6 +46,10 @@ beforeAll(async () => {
   // command path running but the input identical, so the two runs can be compared reading for reading.
   alertsOptionsFile = join(svc.dir, 'alerts.yaml');
   writeFileSync(alertsOptionsFile, stringify({ raisedSamplingIntervalS: 300 }));
+  // The last readings would otherwise wait out the shipped 60 s reorder hold (processing time) before they are
+  // analysed and acknowledged; the simulator publishes in event-time order, so 5 s holds the same input.
+  analyticsOptionsFile = join(svc.dir, 'analytics.yaml');
+  writeFileSync(analyticsOptionsFile, stringify({ reorder: { watermarkDelayMs: 5000 } }));
 });
 
 afterAll(async () => {
@@ -86,7 +91,7 @@ describe('a spill across the Jiangsu–Zhejiang boundary, through the running pi
   let reference: string[] = [];
 
   it('raises the boundary alert, then the downstream pre-warning with its window, then the downstream exceedance; a flat line only a data-quality alert', async () => {
-    const rw = await runRoles(['ingest', 'store', 'analytics', 'alerts'], harnessEnv(svc, { RW_ALERTS_OPTIONS_FILE: alertsOptionsFile }));
+    const rw = await runRoles(['ingest', 'store', 'analytics', 'alerts'], harnessEnv(svc, { RW_ALERTS_OPTIONS_FILE: alertsOptionsFile, RW_ANALYTICS_OPTIONS_FILE: analyticsOptionsFile }));
     try {
       const sent = await simulate(svc.mosquitto.url);
       expect(sent).toBeGreaterThan(5000);
@@ -140,7 +145,7 @@ describe('a spill across the Jiangsu–Zhejiang boundary, through the running pi
 
   it('the same input with the analytics process killed in the middle gives the same alerts', async () => {
     expect(reference.length).toBeGreaterThan(3);
-    const env = harnessEnv(svc, { RW_ALERTS_OPTIONS_FILE: alertsOptionsFile });
+    const env = harnessEnv(svc, { RW_ALERTS_OPTIONS_FILE: alertsOptionsFile, RW_ANALYTICS_OPTIONS_FILE: analyticsOptionsFile });
     const rw = await runRoles(['ingest', 'store', 'alerts'], env);
     const analytics = new RoleProcess('analytics', env);
     try {

@@ -15,6 +15,7 @@ import {
   type SentinelTopology,
 } from '../../../platform/local/redis-topologies.js';
 import { createRedisClient, type Redis } from '../../../platform/redis/client-factory.js';
+import { transact } from '../../../platform/redis/compare-and-set.js';
 import { writeReplicated, type ReplicationPolicy } from '../../../platform/redis/replicated-write.js';
 import { Writer } from './acked-writer.js';
 
@@ -69,12 +70,29 @@ describe('writeReplicated on a Sentinel group', () => {
       expect(refusal).toBeInstanceOf(AppError);
       expect((refusal as AppError).code).toBe('RW_NOT_REPLICATED');
       expect(waitedMs).toBeGreaterThanOrEqual(250);
+
+      // An alert or task change (compare-and-set script) is refused the same way: applied on the master, not counted as done.
+      const change = await transact(client, ['rw:wait:alert'], () => ({ commands: [['INCR', 'rw:wait:alert-count']], result: 'done' }), {
+        replication: { replicas: 1, timeoutMs: 300 },
+      }).catch((err: unknown) => err);
+      expect((change as AppError).code, `the change came back as ${String(change)}`).toBe('RW_NOT_REPLICATED');
     } finally {
       await Promise.all(replicas.map((r) => r.kill('SIGCONT')));
     }
     await expect(writeReplicated(client, POLICY, (p) => p.xadd('rw:wait:log', '*', 'b', 'again'))).resolves.toMatchObject({
       replicas: expect.any(Number),
     });
+    // The retry of the refused change finds its guard key as it left it and applies the change once more on top.
+    const retried = await transact(client, ['rw:wait:alert'], () => ({ commands: [['SET', 'rw:wait:alert', 'v2']], result: 'ok' }), {
+      replication: POLICY,
+    });
+    expect(retried).toBe('ok');
+    expect(await client.get('rw:wait:alert')).toBe('v2');
+    const rounds = 200;
+    const waitedChange = await timed(rounds, () =>
+      transact(client, ['rw:wait:cas'], () => ({ commands: [['INCR', 'rw:wait:cas-n']], result: 1 }), { replication: POLICY }),
+    );
+    console.log(`alert/task change (compare-and-set script + WAIT 1) over ${rounds}: p50 ${waitedChange.p50} ms / p99 ${waitedChange.p99} ms`);
   });
 
   it('loses no confirmed append when the master is killed with SIGKILL', async () => {

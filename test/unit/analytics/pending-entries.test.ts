@@ -30,4 +30,16 @@ describe('PendingEntries', () => {
     pending.analysed(entryKeyOf(a), 1);
     expect(pending.covered()).toEqual([a]);
   });
+
+  it('holds an entry from its add until it is acknowledged', () => {
+    const pending = new PendingEntries();
+    const a = entry(0, '1-0');
+    expect(pending.holds(entryKeyOf(a))).toBe(false);
+    pending.add(a, 1, 0);
+    expect(pending.holds(entryKeyOf(a))).toBe(true);
+    pending.analysed(entryKeyOf(a), 1);
+    expect(pending.holds(entryKeyOf(a))).toBe(true);
+    pending.acknowledged([a]);
+    expect(pending.holds(entryKeyOf(a))).toBe(false);
+  });
 });

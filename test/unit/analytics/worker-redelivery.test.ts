@@ -1,0 +1,65 @@
+/**
+ * An entry the readings log hands out again while the worker still holds it
+ * (the consumer claims entries idle past its claim time, its own included,
+ * and the reorder buffer can hold a reading that long) is not taken twice:
+ * its readings are analysed once and it is acknowledged once. Before, the
+ * Cluster drill's last six entries were claimed back every 60 s and never
+ * acknowledged.
+ */
+import { describe, expect, it } from 'vitest';
+import { AnalyticsWorker } from '../../../analytics/worker.js';
+import { loadRegistryFile } from '../../../config/index.js';
+import { ParameterTable, systemClock, type LogEntry, type Reading } from '../../../domain/index.js';
+
+const parameters = new ParameterTable();
+const registry = loadRegistryFile('config/registry.yaml', parameters);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('analytics worker and redelivered entries', () => {
+  it('analyses and acknowledges an entry once when it is handed out again while held', async () => {
+    const station = registry.stationsOf('tp-fenhu')[0];
+    if (!station) throw new Error('tp-fenhu has no station');
+    const now = Date.now();
+    const readings: Reading[] = [0, 1, 2].map((i) => ({
+      stationId: station.id,
+      sectionId: 'tp-fenhu',
+      ts: now - 3_600_000 + i * 300_000,
+      values: { ph: 7.5, do: 8.5 },
+      flags: {},
+      source: 'mqtt',
+      receivedAt: now,
+    }));
+    const entry: LogEntry = { id: '1-0', partition: 0, readings };
+    // The same entry now, again 100 ms later (claimed back while held in the reorder buffer), then nothing.
+    const deliveries: LogEntry[][] = [[entry], [], [], [], [entry]];
+    const acked: string[] = [];
+    const worker = new AnalyticsWorker({
+      registry,
+      parameters,
+      clock: systemClock,
+      reader: {
+        next: async () => {
+          await sleep(20);
+          return deliveries.shift() ?? [];
+        },
+        ack: async (entries) => void acked.push(...entries.map((e) => e.id)),
+      },
+      sink: { publish: async () => undefined },
+      snapshots: { load: async () => new Map(), save: async () => undefined },
+      sections: ['tp-fenhu'],
+      settings: { checkpointIntervalMs: 10, tickIntervalMs: 50, warmHistoryMs: 0 },
+      options: { reorder: { watermarkDelayMs: 300 } } as never,
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    await worker.start();
+    try {
+      const deadline = Date.now() + 5000;
+      while (acked.length === 0 && Date.now() < deadline) await sleep(20);
+      await sleep(500);
+    } finally {
+      await worker.close();
+    }
+    expect(acked).toEqual(['1-0']);
+    expect(worker.stats.readings).toBe(3);
+  });
+});
