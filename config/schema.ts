@@ -37,7 +37,7 @@ export const ConfigSchema = Type.Object({
     password: str('', { env: 'RW_REDIS_PASSWORD', description: 'Password of the Redis data nodes (empty = none); in single mode a password in RW_REDIS_URL wins.' }),
     tls: bool(false, { env: 'RW_REDIS_TLS', description: 'TLS to every Redis node and sentinel (trusting Node\'s CAs; NODE_EXTRA_CA_CERTS adds one). Single mode: rediss:// in RW_REDIS_URL does the same.' }),
     localPort: int(6390, 0, 65535, { env: 'RW_REDIS_LOCAL_PORT', description: 'Port of the locally started redis-server when RW_REDIS_URL is empty (0 = any free port).' }),
-    waitReplicas: int(0, 0, 16, { env: 'RW_REDIS_WAIT_REPLICAS', description: 'Acknowledged means replicated: readings are answered (PUBACK, 202, 9014) only once this many replicas hold them (WAIT); 0 = once the master has them. Use 1 or more with Sentinel or Cluster.' }),
+    waitReplicas: int(0, 0, 16, { env: 'RW_REDIS_WAIT_REPLICAS', description: 'Acknowledged means replicated: readings are answered (PUBACK, 202, 9014) only once this many replicas hold them (WAIT), and alert, task and transfer changes count as done only then; 0 = once the master has them. Use 1 or more with Sentinel or Cluster.' }),
     waitTimeoutMs: int(1000, 1, 60_000, { env: 'RW_REDIS_WAIT_TIMEOUT_MS', description: 'Longest wait for the replicas; past it the readings are refused (RW_NOT_REPLICATED: 503 with Retry-After, no PUBACK, no 9014) and the sender resends.' }),
     prefix: str('rw', { env: 'RW_REDIS_PREFIX', description: 'Prefix of every Redis key and BullMQ queue, so several deployments can share a Redis.' }, { pattern: '^[A-Za-z0-9_{}-]+$' }),
   }, { default: {} }),
