@@ -145,9 +145,7 @@ export function analyzeReading(
       // The scatter matters only for a value in the early-warning band (and costs a second pass over the history).
       const inBand = typeof usual === 'number' && raiseSeverity(series.threshold.rule, value, flag) === 1;
       const usualSpreadNow = inBand ? usualSpread(series, key, ts) : undefined;
-      // Rain runoff carries particle-bound P and organic matter towards the band; NH3-N is the effluent marker.
-      const runoff = key !== 'nh3n' && scope.options.suddenChange.runoffNotice && scope.inRunoff(ts);
-      const sample = { ts, value, flag, intervalMs, corroborated, usual, ...(runoff ? { runoff } : {}) };
+      const sample = { ts, value, flag, intervalMs, corroborated, usual };
       if (series.threshold.update(usualSpreadNow === undefined ? sample : { ...sample, usualSpread: usualSpreadNow }))
         thresholdChanged = true;
     }

@@ -68,12 +68,6 @@ export class SectionScope {
     this.book.put(dataQualityEvent(type, key, this.section.id, stationId, parameters, ts, message, evidence));
   }
 
-  /** Whether a station of the section is in a rain-runoff period at `ts` (a runoff notice, analytics/runoff.ts). */
-  inRunoff(ts: number): boolean {
-    for (const st of this.stations.values()) if (st.runoffUntilTs !== undefined && ts <= st.runoffUntilTs) return true;
-    return false;
-  }
-
   /** Whether another station of the section reads `key` past the target now (it backs up a lone jump here). */
   pastTargetElsewhere(key: string, stationId: string): boolean {
     for (const other of this.stations.values()) {

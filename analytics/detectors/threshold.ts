@@ -57,8 +57,6 @@ export interface ThresholdSample {
    * values in the early-warning band.
    */
   readonly usualSpread?: number;
-  /** The section is in a rain-runoff period (analytics/runoff.ts): the runoff notice covers the band, so no blue. */
-  readonly runoff?: boolean;
   /** Something else backs this reading up (the station's other parameters are changing, another station reads past the target): never suspect. */
   readonly corroborated?: boolean;
 }
@@ -159,11 +157,10 @@ export class ThresholdDetector {
     const o = this.#o;
     const s = this.#s;
     const rawSev = raiseSeverity(this.rule, sample.value, sample.flag);
-    const approaching = approachingSeverity(this.rule, rawSev, sample.value, sample.usual, o.earlyWarningMinRiseFraction, {
+    const sev = approachingSeverity(this.rule, rawSev, sample.value, sample.usual, o.earlyWarningMinRiseFraction, {
       spread: sample.usualSpread,
       spreads: o.earlyWarningMinRiseSpreads,
     });
-    const sev = sample.runoff === true && approaching === 1 ? 0 : approaching;
     // A long gap breaks persistence: samples before it do not confirm samples after it.
     if (s.lastTs !== undefined && sample.ts - s.lastTs > o.gapResetIntervals * sample.intervalMs) this.#clearWindow();
     s.lastTs = sample.ts;
