@@ -13,8 +13,7 @@ import { keys } from './section-alerts.js';
 import type { SectionScope } from './section-scope.js';
 import { feedSuddenChange, suddenCondition } from './sudden-change-condition.js';
 import { trendCondition } from './trend-condition.js';
-import { raiseSeverity } from './detectors/threshold.js';
-import { usualLevel, usualSpread } from './usual-level.js';
+import { usualLevel } from './usual-level.js';
 
 /** Counters an operator watches (readings ignored and why). */
 export interface AnalyzerStats {
@@ -142,12 +141,7 @@ export function analyzeReading(
     if (series.threshold) {
       const corroborated = st.suddenEvent !== undefined || scope.pastTargetElsewhere(key, stationId);
       const usual = series.trend ? (usualLevel(series, key, ts) ?? null) : undefined;
-      // The scatter matters only for a value in the early-warning band (and costs a second pass over the history).
-      const inBand = typeof usual === 'number' && raiseSeverity(series.threshold.rule, value, flag) === 1;
-      const usualSpreadNow = inBand ? usualSpread(series, key, ts) : undefined;
-      const sample = { ts, value, flag, intervalMs, corroborated, usual };
-      if (series.threshold.update(usualSpreadNow === undefined ? sample : { ...sample, usualSpread: usualSpreadNow }))
-        thresholdChanged = true;
+      if (series.threshold.update({ ts, value, flag, intervalMs, corroborated, usual })) thresholdChanged = true;
     }
     if (series.trend) {
       const t = series.trend.update(ts, value);

@@ -60,14 +60,6 @@ export const thresholdProps = {
    * @defaultValue 0.1
    */
   earlyWarningMinRiseFraction: Type.Number({ default: 0.1, minimum: 0, maximum: 1 }),
-  /**
-   * ... and, for parameters without a daily cycle, by at least this many of
-   * the series' own robust spreads (1.4826 × MAD of the same three days'
-   * values): a band value inside the series' normal scatter is not out of
-   * character, however near its limit the water usually sits. 0 turns it off.
-   * @defaultValue 3
-   */
-  earlyWarningMinRiseSpreads: Type.Number({ default: 3, minimum: 0 }),
   /** How far one reading must jump past the previous one to be suspect (upper bounds: value ≥ f × previous; DO: value ≤ previous / f). @defaultValue 3 */
   suspectJumpFactor: Type.Number({ default: 3, minimum: 1 }),
   /** Deadline for the re-measurement of a suspect reading. @defaultValue 7200000 (2 h) */

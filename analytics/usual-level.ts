@@ -36,19 +36,3 @@ export function usualLevel(series: SeriesState, key: string, ts: number, minRece
   const recent = history.valuesBetween(ts - 3 * DAY_MS, ts - 4 * HOUR_MS);
   return recent.length >= minRecent ? median(recent) : undefined;
 }
-
-/**
- * How far a series without a daily cycle normally scatters around its usual
- * level: 1.4826 × the median absolute deviation of the same values the usual
- * level is the median of (a robust standard deviation). Undefined for the
- * diurnal parameters (two or three same-time values say nothing about
- * scatter) and while the usual level is unknown.
- */
-export function usualSpread(series: SeriesState, key: string, ts: number, minRecent = 3): number | undefined {
-  const history = series.trend?.history;
-  if (!history || DIURNAL_PARAMETERS.has(key)) return undefined;
-  const recent = history.valuesBetween(ts - 3 * DAY_MS, ts - 4 * HOUR_MS);
-  if (recent.length < minRecent) return undefined;
-  const m = median(recent);
-  return 1.4826 * median(recent.map((v) => Math.abs(v - m)));
-}

@@ -161,11 +161,8 @@ export function assessValue(
  * "Approaching the limit" means getting worse (issue 13 §6): a band value
  * (severity 1) no worse than the series' usual level by at least
  * `minRiseFraction` of the limit is not approaching anything, so severity 0.
- * When the series' normal scatter is known (`scatter.spread`), the rise must
- * also reach `scatter.spreads` × that spread: a value within the series' own
- * scatter is not out of character. `usual` is null while too little history
- * is kept to know it, undefined where no history is kept at all (then the
- * band alone decides).
+ * `usual` is null while too little history is kept to know it, undefined
+ * where no history is kept at all (then the band alone decides).
  */
 export function approachingSeverity(
   rule: ThresholdRule,
@@ -173,7 +170,6 @@ export function approachingSeverity(
   value: number,
   usual: number | null | undefined,
   minRiseFraction: number,
-  scatter: { readonly spread?: number | undefined; readonly spreads: number } = { spreads: 0 },
 ): Severity {
   const f = minRiseFraction;
   if (sev !== 1 || usual === undefined || f <= 0) return sev;
@@ -188,6 +184,5 @@ export function approachingSeverity(
     const towardsMax = value > (t.min + t.max) / 2;
     [rise, scale] = [towardsMax ? value - usual : usual - value, t.max - t.min];
   } else return sev;
-  const spread = scatter.spread !== undefined && Number.isFinite(scatter.spread) ? scatter.spread : 0;
-  return rise >= f * scale && rise >= scatter.spreads * spread ? sev : 0;
+  return rise >= f * scale ? sev : 0;
 }

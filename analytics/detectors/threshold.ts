@@ -50,13 +50,6 @@ export interface ThresholdSample {
    * history is kept at all (then the band alone decides).
    */
   readonly usual?: number | null;
-  /**
-   * How far the series' values normally scatter around `usual` (robust
-   * spread; analytics/usual-level.ts), when known: a band value must also be
-   * `earlyWarningMinRiseSpreads` of these worse than usual. Only needed for
-   * values in the early-warning band.
-   */
-  readonly usualSpread?: number;
   /** Something else backs this reading up (the station's other parameters are changing, another station reads past the target): never suspect. */
   readonly corroborated?: boolean;
 }
@@ -157,10 +150,7 @@ export class ThresholdDetector {
     const o = this.#o;
     const s = this.#s;
     const rawSev = raiseSeverity(this.rule, sample.value, sample.flag);
-    const sev = approachingSeverity(this.rule, rawSev, sample.value, sample.usual, o.earlyWarningMinRiseFraction, {
-      spread: sample.usualSpread,
-      spreads: o.earlyWarningMinRiseSpreads,
-    });
+    const sev = approachingSeverity(this.rule, rawSev, sample.value, sample.usual, o.earlyWarningMinRiseFraction);
     // A long gap breaks persistence: samples before it do not confirm samples after it.
     if (s.lastTs !== undefined && sample.ts - s.lastTs > o.gapResetIntervals * sample.intervalMs) this.#clearWindow();
     s.lastTs = sample.ts;
