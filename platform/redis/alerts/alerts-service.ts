@@ -13,15 +13,7 @@ import type { ReplicationPolicy } from '../replicated-write.js';
 import type { Redis } from '../client.js';
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
-import {
-  systemClock,
-  type AlertEvent,
-  type AlertSink,
-  type Clock,
-  type Registry,
-  type StationCommandAck,
-  type StationCommander,
-} from '../../../domain/index.js';
+import { systemClock, type AlertEvent, type AlertSink, type Clock, type Registry, type StationCommandAck, type StationCommander } from '../../../domain/index.js';
 import type { Actor, Alert } from '../../../alerts/alarms/alert-model.js';
 import { AlertStore, type AlertFilter, type ApplyOutcome } from './alert-store.js';
 import { alertsConfig, type AlertsConfig, type AlertsConfigInput } from '../../../alerts/config.js';
