@@ -8,6 +8,7 @@
  */
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisTopology } from '../../config/redis-topology.js';
+import { reconnectAfterUnexpectedEnd } from './client.js';
 
 export type { Cluster, Redis };
 
@@ -60,7 +61,7 @@ export function createRedisClient(topology: RedisTopology, name: string, overrid
     case 'single':
       return new Redis(topology.url, { ...node, lazyConnect, retryStrategy: reconnectDelayMs });
     case 'sentinel':
-      return new Redis({
+      return reconnectAfterUnexpectedEnd(new Redis({
         ...node,
         lazyConnect,
         name: topology.masterName,
@@ -75,7 +76,7 @@ export function createRedisClient(topology: RedisTopology, name: string, overrid
         failoverDetector: true,
         // A former master that came back is a replica now: writes there answer READONLY; reconnect and resend.
         reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
-      });
+      }));
     case 'cluster': {
       const options: ClusterOptions = {
         lazyConnect,

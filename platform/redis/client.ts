@@ -37,7 +37,7 @@ export function duplicateConnection(redis: Redis, connectionName: string): Redis
     : redis.duplicate({ connectionName });
   // The original's listener logs connection errors; without one ioredis prints every failed reconnect.
   copy.on('error', () => undefined);
-  return copy;
+  return isCluster(copy) || !copy.options.sentinels ? copy : reconnectAfterUnexpectedEnd(copy);
 }
 
 /** Resolves once the connection answers PING, or rejects after `timeoutMs`. */
@@ -52,4 +52,34 @@ export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<vo
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/**
+ * A Sentinel client whose connection ends without being closed by us is
+ * connected again. ioredis ends it for good when its failover detector
+ * (`+switch-master`) disconnects while a reconnect is still asking the
+ * sentinels for the master: the pending connect fails with "Connection is
+ * closed." and the client goes to `end` (seen in the Sentinel drill: the
+ * hj212 role's readings-log client stayed closed after a promotion).
+ * `quit()` and `disconnect()` still close it for good.
+ */
+export function reconnectAfterUnexpectedEnd<T extends SingleRedis>(client: T): T {
+  let closedByUs = false;
+  const disconnect = client.disconnect.bind(client);
+  client.disconnect = (reconnect = false): void => {
+    if (!reconnect) closedByUs = true;
+    disconnect(reconnect);
+  };
+  const quit = client.quit.bind(client);
+  client.quit = ((...args: Parameters<typeof quit>) => {
+    closedByUs = true;
+    return quit(...args);
+  }) as typeof client.quit;
+  client.on('end', () => {
+    if (closedByUs) return;
+    setTimeout(() => {
+      if (!closedByUs && client.status === 'end') client.connect().catch(() => undefined);
+    }, 100).unref();
+  });
+  return client;
 }
