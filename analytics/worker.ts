@@ -185,12 +185,20 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
         continue;
       }
       this.#caughtUp = entries.length < this.#settings.fullReadEntries;
-      await this.#exclusive(async () => {
-        const now = this.#deps.clock.now();
-        for (const entry of entries) this.#accept(entry, now);
-        await this.#drain(now);
-        if (now - this.#lastCheckpointAt >= this.#settings.checkpointIntervalMs) await this.#checkpoint();
-      });
+      try {
+        await this.#exclusive(async () => {
+          const now = this.#deps.clock.now();
+          for (const entry of entries) this.#accept(entry, now);
+          await this.#drain(now);
+          if (now - this.#lastCheckpointAt >= this.#settings.checkpointIntervalMs) await this.#checkpoint();
+        });
+      } catch (err) {
+        // A checkpoint that cannot reach Redis (a failover, a restart) must not stop the worker: what it
+        // covers stays held and unacknowledged, and the next checkpoint saves and acknowledges it.
+        if (this.#closing) return;
+        this.#deps.logger.warn({ err }, 'analytics checkpoint failed; the next one retries');
+        await sleep(1000);
+      }
     }
   }
 

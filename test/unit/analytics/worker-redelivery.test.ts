@@ -62,4 +62,48 @@ describe('analytics worker and redelivered entries', () => {
     expect(acked).toEqual(['1-0']);
     expect(worker.stats.readings).toBe(3);
   });
+
+  it('keeps running when a checkpoint cannot reach Redis, and acknowledges at the next one', async () => {
+    const station = registry.stationsOf('tp-fenhu')[0];
+    if (!station) throw new Error('tp-fenhu has no station');
+    const now = Date.now();
+    const reading: Reading = { stationId: station.id, sectionId: 'tp-fenhu', ts: now - 3_600_000, values: { ph: 7.5 }, flags: {}, source: 'mqtt', receivedAt: now };
+    const deliveries: LogEntry[][] = [[{ id: '2-0', partition: 0, readings: [reading] }]];
+    const acked: string[] = [];
+    let failures = 0;
+    let stopped: Error | undefined;
+    const worker = new AnalyticsWorker({
+      registry,
+      parameters,
+      clock: systemClock,
+      reader: {
+        next: async () => {
+          await sleep(20);
+          return deliveries.shift() ?? [];
+        },
+        ack: async (entries) => {
+          // The first acknowledgement meets a Redis client ioredis has just closed in a failover.
+          if (failures++ === 0) throw new Error('Connection is closed.');
+          acked.push(...entries.map((e) => e.id));
+        },
+      },
+      sink: { publish: async () => undefined },
+      snapshots: { load: async () => new Map(), save: async () => undefined },
+      sections: ['tp-fenhu'],
+      settings: { checkpointIntervalMs: 10, tickIntervalMs: 50, warmHistoryMs: 0 },
+      options: { reorder: { watermarkDelayMs: 100 } } as never,
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    worker.on('error', (err) => (stopped = err));
+    await worker.start();
+    try {
+      const deadline = Date.now() + 5000;
+      while (acked.length === 0 && Date.now() < deadline) await sleep(20);
+    } finally {
+      await worker.close();
+    }
+    expect(stopped).toBeUndefined();
+    expect(failures).toBeGreaterThan(1);
+    expect(acked).toEqual(['2-0']);
+  });
 });
