@@ -9,18 +9,20 @@
  * alerts and tasks, the spill's expectations, and per role the time from the
  * promotion to its first work.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadRegistryFile } from '../../../config/index.js';
 import { ProgressProbe, redisSideTargets, type ProbeTarget } from '../../../drill/progress-probe.js';
-import type { MasterKill, RedisUnderTest } from '../../../drill/redis-under-test.js';
+import { startRedisUnderTest, type DrillRedisMode, type MasterKill, type RedisUnderTest } from '../../../drill/redis-under-test.js';
 import { referenceRun } from '../../../drill/reference-run.js';
 import { generateSpillLoad } from '../../../drill/spill-load.js';
 import { checkAlerts, compareWithStore, metricSum, spillExpectations, storedReadings } from '../../../drill/verify.js';
 import { InfluxStore } from '../../../platform/influx/client.js';
 import { RedisKeys } from '../../../platform/redis/keys.js';
-import type { TestServices } from '../../harness/services.js';
+import { startServices, type TestServices } from '../../harness/services.js';
 
 const registry = loadRegistryFile('config/registry.yaml');
 const tokens = parseYaml(readFileSync('config/sample-station-secrets.yaml', 'utf8')) as Record<string, string>;
@@ -113,4 +115,33 @@ export async function runThroughFailover(options: FailoverRunOptions) {
     recoveryMs,
     summary,
   };
+}
+
+/** The topology and an InfluxDB for one failover test, started side by side. */
+export async function startFailoverServices(
+  mode: Exclude<DrillRedisMode, 'single'>,
+): Promise<{ redis: RedisUnderTest; services: TestServices<{ influx: true }>; close(): Promise<void> }> {
+  const [redis, services] = await Promise.all([
+    startRedisUnderTest(mode, mkdtempSync(join(tmpdir(), `riverwatch-${mode}-roles-`))),
+    startServices({ influx: true }),
+  ]);
+  return { redis, services, close: async () => void (await Promise.all([redis.close(), services.close()])) };
+}
+
+/** The checks of a run through a failover: every acknowledged reading stored once, nothing doubled, every role back within 10 s. */
+export function expectNothingLostOrDoubled(result: Awaited<ReturnType<typeof runThroughFailover>>): void {
+  console.log(`whole pipeline through a failover, ${result.summary}`);
+  expect(result.comparison.acked).toBe(result.readings);
+  expect(result.comparison.lost).toEqual([]);
+  expect(result.comparison.duplicatePoints).toBe(0);
+  expect(result.comparison.strays).toBe(0);
+  expect(result.findings.overlappingAlerts).toEqual([]);
+  expect(result.findings.reopenedAlerts).toEqual([]);
+  expect(result.findings.duplicateTasks).toEqual([]);
+  expect(result.findings.orphanTasks).toEqual([]);
+  expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
+  for (const ms of Object.values(result.recoveryMs)) {
+    expect(ms).not.toBeNull();
+    expect(ms).toBeLessThanOrEqual(10_000);
+  }
 }

@@ -15,93 +15,84 @@ const parameters = new ParameterTable();
 const registry = loadRegistryFile('config/registry.yaml', parameters);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Readings of tp-fenhu's first station, five minutes apart, an hour old. */
+function readingsAt(count: number): Reading[] {
+  const station = registry.stationsOf('tp-fenhu')[0];
+  if (!station) throw new Error('tp-fenhu has no station');
+  const now = Date.now();
+  return Array.from({ length: count }, (_, i) => ({
+    stationId: station.id,
+    sectionId: 'tp-fenhu',
+    ts: now - 3_600_000 + i * 300_000,
+    values: { ph: 7.5, do: 8.5 },
+    flags: {},
+    source: 'mqtt' as const,
+    receivedAt: now,
+  }));
+}
+
+/**
+ * A worker for tp-fenhu reading `deliveries` one batch per call (then nothing), acknowledging with `ack`;
+ * runs until something is acknowledged (5 s at most) plus `settleMs`, then closes. Returns the worker and
+ * the error that stopped it, if any.
+ */
+async function runWorker(
+  deliveries: LogEntry[][],
+  ack: (entries: readonly LogEntry[]) => Promise<void>,
+  acked: readonly string[],
+  watermarkDelayMs: number,
+  settleMs = 0,
+): Promise<{ worker: AnalyticsWorker; stopped: Error | undefined }> {
+  let stopped: Error | undefined;
+  const worker = new AnalyticsWorker({
+    registry,
+    parameters,
+    clock: systemClock,
+    reader: {
+      next: async () => {
+        await sleep(20);
+        return deliveries.shift() ?? [];
+      },
+      ack,
+    },
+    sink: { publish: async () => undefined },
+    snapshots: { load: async () => new Map(), save: async () => undefined },
+    sections: ['tp-fenhu'],
+    settings: { checkpointIntervalMs: 10, tickIntervalMs: 50, warmHistoryMs: 0 },
+    options: { reorder: { watermarkDelayMs } } as never,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  worker.on('error', (err) => (stopped = err));
+  await worker.start();
+  try {
+    const deadline = Date.now() + 5000;
+    while (acked.length === 0 && Date.now() < deadline) await sleep(20);
+    await sleep(settleMs);
+  } finally {
+    await worker.close();
+  }
+  return { worker, stopped };
+}
+
 describe('analytics worker and redelivered entries', () => {
   it('analyses and acknowledges an entry once when it is handed out again while held', async () => {
-    const station = registry.stationsOf('tp-fenhu')[0];
-    if (!station) throw new Error('tp-fenhu has no station');
-    const now = Date.now();
-    const readings: Reading[] = [0, 1, 2].map((i) => ({
-      stationId: station.id,
-      sectionId: 'tp-fenhu',
-      ts: now - 3_600_000 + i * 300_000,
-      values: { ph: 7.5, do: 8.5 },
-      flags: {},
-      source: 'mqtt',
-      receivedAt: now,
-    }));
-    const entry: LogEntry = { id: '1-0', partition: 0, readings };
+    const entry: LogEntry = { id: '1-0', partition: 0, readings: readingsAt(3) };
     // The same entry now, again 100 ms later (claimed back while held in the reorder buffer), then nothing.
-    const deliveries: LogEntry[][] = [[entry], [], [], [], [entry]];
     const acked: string[] = [];
-    const worker = new AnalyticsWorker({
-      registry,
-      parameters,
-      clock: systemClock,
-      reader: {
-        next: async () => {
-          await sleep(20);
-          return deliveries.shift() ?? [];
-        },
-        ack: async (entries) => void acked.push(...entries.map((e) => e.id)),
-      },
-      sink: { publish: async () => undefined },
-      snapshots: { load: async () => new Map(), save: async () => undefined },
-      sections: ['tp-fenhu'],
-      settings: { checkpointIntervalMs: 10, tickIntervalMs: 50, warmHistoryMs: 0 },
-      options: { reorder: { watermarkDelayMs: 300 } } as never,
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    });
-    await worker.start();
-    try {
-      const deadline = Date.now() + 5000;
-      while (acked.length === 0 && Date.now() < deadline) await sleep(20);
-      await sleep(500);
-    } finally {
-      await worker.close();
-    }
+    const { worker } = await runWorker([[entry], [], [], [], [entry]], async (entries) => void acked.push(...entries.map((e) => e.id)), acked, 300, 500);
     expect(acked).toEqual(['1-0']);
     expect(worker.stats.readings).toBe(3);
   });
 
   it('keeps running when a checkpoint cannot reach Redis, and acknowledges at the next one', async () => {
-    const station = registry.stationsOf('tp-fenhu')[0];
-    if (!station) throw new Error('tp-fenhu has no station');
-    const now = Date.now();
-    const reading: Reading = { stationId: station.id, sectionId: 'tp-fenhu', ts: now - 3_600_000, values: { ph: 7.5 }, flags: {}, source: 'mqtt', receivedAt: now };
-    const deliveries: LogEntry[][] = [[{ id: '2-0', partition: 0, readings: [reading] }]];
     const acked: string[] = [];
     let failures = 0;
-    let stopped: Error | undefined;
-    const worker = new AnalyticsWorker({
-      registry,
-      parameters,
-      clock: systemClock,
-      reader: {
-        next: async () => {
-          await sleep(20);
-          return deliveries.shift() ?? [];
-        },
-        ack: async (entries) => {
-          // The first acknowledgement meets a Redis client ioredis has just closed in a failover.
-          if (failures++ === 0) throw new Error('Connection is closed.');
-          acked.push(...entries.map((e) => e.id));
-        },
-      },
-      sink: { publish: async () => undefined },
-      snapshots: { load: async () => new Map(), save: async () => undefined },
-      sections: ['tp-fenhu'],
-      settings: { checkpointIntervalMs: 10, tickIntervalMs: 50, warmHistoryMs: 0 },
-      options: { reorder: { watermarkDelayMs: 100 } } as never,
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    });
-    worker.on('error', (err) => (stopped = err));
-    await worker.start();
-    try {
-      const deadline = Date.now() + 5000;
-      while (acked.length === 0 && Date.now() < deadline) await sleep(20);
-    } finally {
-      await worker.close();
-    }
+    const ack = async (entries: readonly LogEntry[]): Promise<void> => {
+      // The first acknowledgement meets a Redis client ioredis has just closed in a failover.
+      if (failures++ === 0) throw new Error('Connection is closed.');
+      acked.push(...entries.map((e) => e.id));
+    };
+    const { stopped } = await runWorker([[{ id: '2-0', partition: 0, readings: readingsAt(1) }]], ack, acked, 100);
     expect(stopped).toBeUndefined();
     expect(failures).toBeGreaterThan(1);
     expect(acked).toEqual(['2-0']);
