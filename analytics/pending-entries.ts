@@ -5,6 +5,8 @@
  */
 import type { LogEntry } from '../domain/index.js';
 
+const NO_READINGS: readonly never[] = Object.freeze([]);
+
 interface Pending {
   readonly entry: LogEntry;
   outstanding: number;
@@ -24,9 +26,13 @@ export function entryKeyOf(entry: Pick<LogEntry, 'partition' | 'id'>): string {
 export class PendingEntries {
   readonly #pending = new Map<string, Pending>();
 
-  /** Starts holding an entry with `outstanding` readings still to analyse (done at once when none). */
+  /**
+   * Starts holding an entry with `outstanding` readings still to analyse (done at once when none).
+   * Only its partition and id are kept: the readings are in the reorder buffers until analysed, and a
+   * second copy here would double what a backlog costs in memory (issue 14, `full` variant).
+   */
   add(entry: LogEntry, outstanding: number, now: number): void {
-    const pending: Pending = { entry, outstanding };
+    const pending: Pending = { entry: { id: entry.id, partition: entry.partition, readings: NO_READINGS }, outstanding };
     if (outstanding === 0) pending.doneAt = now;
     this.#pending.set(entryKeyOf(entry), pending);
   }

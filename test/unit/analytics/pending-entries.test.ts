@@ -31,6 +31,13 @@ describe('PendingEntries', () => {
     expect(pending.covered()).toEqual([a]);
   });
 
+  it('keeps only the partition and id of an entry, not its readings (a backlog would be held twice)', () => {
+    const pending = new PendingEntries();
+    const reading = { stationId: 'S1', sectionId: 'X', ts: 1, values: { ph: 7 }, flags: {}, source: 'mqtt' as const, receivedAt: 1 };
+    pending.add({ partition: 2, id: '5-0', readings: [reading] }, 0, 0);
+    expect(pending.covered()).toEqual([{ partition: 2, id: '5-0', readings: [] }]);
+  });
+
   it('holds an entry from its add until it is acknowledged', () => {
     const pending = new PendingEntries();
     const a = entry(0, '1-0');
