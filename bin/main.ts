@@ -5,6 +5,7 @@
  */
 import { loadConfig, renderEnvExample, type Config } from '../config/index.js';
 import { AppError } from '../domain/index.js';
+import { limitHeapGrowth } from '../platform/heap.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createContext, type Context, type ServiceNeeds } from './context.js';
 import { Lifecycle } from './lifecycle.js';
@@ -25,6 +26,7 @@ ${Object.entries(OPERATOR_COMMANDS)
 Configuration: environment variables RW_* (see .env.example); \`riverwatch check-config\` validates them.`;
 
 async function runRoles(roles: readonly Role[], config: Config, logger: Logger, argv: string[]): Promise<void> {
+  limitHeapGrowth(config.heapGrowthPercent);
   const lifecycle = new Lifecycle(logger);
   let stopping = false;
   const stop = (signal: string) => {
