@@ -3,9 +3,9 @@
  * replayed through the analytics the way the worker runs them (one reorder
  * buffer and one `SectionAnalyzer` per section, ticks every simulated minute;
  * eval/river-run.ts does the same in event order), but with an arrival time
- * of our choosing for every reading and, if asked, a restart: the analyzers'
- * state goes through a JSON checkpoint and comes back, and what the
- * checkpoint does not cover (held in a buffer, or arrived after it) is
+ * of our choosing for every reading and, if asked, restarts: each time the
+ * analyzers' state goes through a JSON checkpoint and comes back, and what
+ * the checkpoint does not cover (held in a buffer, or arrived after it) is
  * delivered again, as the readings log does after a crash.
  */
 import { ManualClock, ParameterTable, type AlertEvent, type Reading, type Registry } from '../../../domain/index.js';
@@ -75,8 +75,8 @@ export interface ReplayInput {
   readonly fromMs: number;
   readonly toMs: number;
   readonly options?: AnalyticsOptionsInput;
-  /** Checkpoint at `checkpointMs`, keep going, and crash and restart from that checkpoint at `restartMs` (≥ it). */
-  readonly restart?: { readonly checkpointMs: number; readonly restartMs: number };
+  /** Each: checkpoint at `checkpointMs`, keep going, crash and restart from that checkpoint at `restartMs` (≥ it); in time order, not overlapping. */
+  readonly restarts?: readonly { readonly checkpointMs: number; readonly restartMs: number }[];
 }
 
 /** Replays the arrivals (in arrival order) and returns every alert event, in the order they were emitted. */
@@ -119,7 +119,8 @@ export function replay(input: ReplayInput): AlertEvent[] {
       if (items.length > 0) out.push(...(analyzers.get(sectionId) as SectionAnalyzer).process(items));
     }
   };
-  let phase = 'running' as 'running' | 'checkpointed' | 'restarted';
+  const restarts = [...(input.restarts ?? [])];
+  let phase = 'running' as 'running' | 'checkpointed';
   let checkpoint = new Map<string, string>();
   /** Not covered by the checkpoint (held at it, or delivered since): delivered again after the crash. */
   let uncovered: Item[] = [];
@@ -127,7 +128,7 @@ export function replay(input: ReplayInput): AlertEvent[] {
     clock.set(atMs);
     drain(atMs);
     for (const a of analyzers.values()) out.push(...a.tick(atMs));
-    const r = input.restart;
+    const r = restarts[0];
     if (r && phase === 'running' && atMs >= r.checkpointMs) {
       checkpoint = new Map([...analyzers].map(([id, a]) => [id, JSON.stringify(a.snapshot())]));
       uncovered = [...inFlight];
@@ -139,7 +140,8 @@ export function replay(input: ReplayInput): AlertEvent[] {
       buffers = newBuffers();
       inFlight.clear();
       for (const item of uncovered.sort((a, b) => a.seq - b.seq)) push(item, atMs);
-      phase = 'restarted';
+      phase = 'running';
+      restarts.shift();
       drain(atMs);
     }
   };
