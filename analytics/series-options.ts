@@ -60,6 +60,17 @@ export const thresholdProps = {
    * @defaultValue 0.1
    */
   earlyWarningMinRiseFraction: Type.Number({ default: 0.1, minimum: 0, maximum: 1 }),
+  /**
+   * An early warning rests on at least this many readings in the band, however
+   * slow the series (`raiseMaxWaitMs` does not shorten it below this): blue
+   * asks nobody to act at once, so a 4-hourly analyser's one result in the
+   * band waits for the next cycle, and one value just past 80 % of the limit
+   * that the next reading does not repeat raises nothing. Exceedances keep
+   * the shorter wait. Faster series already need two (`raiseCount`); never
+   * more than `raiseCount`.
+   * @defaultValue 2
+   */
+  earlyWarningMinCount: Type.Integer({ default: 2, minimum: 1 }),
   /** How far one reading must jump past the previous one to be suspect (upper bounds: value ≥ f × previous; DO: value ≤ previous / f). @defaultValue 3 */
   suspectJumpFactor: Type.Number({ default: 3, minimum: 1 }),
   /** Deadline for the re-measurement of a suspect reading. @defaultValue 7200000 (2 h) */

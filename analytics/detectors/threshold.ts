@@ -178,7 +178,9 @@ export class ThresholdDetector {
     }
 
     const needed = effectiveCount(o.raiseCount, o.raiseMaxWaitMs, sample.intervalMs);
-    const windowSize = Math.max(needed, o.raiseWindow - o.raiseCount + needed);
+    // The early-warning band is never raised on one reading of a slow series: the next one must show it too.
+    const bandNeeded = Math.max(needed, Math.min(o.earlyWarningMinCount, o.raiseCount));
+    const windowSize = Math.max(bandNeeded, o.raiseWindow - o.raiseCount + needed);
     s.windowTs.push(sample.ts);
     s.windowSev.push(sev);
     while (s.windowTs.length > windowSize) {
@@ -217,7 +219,7 @@ export class ThresholdDetector {
     if (a4 >= needed) [confirmed, count] = [4, a4];
     else if (a3 >= needed) [confirmed, count] = [3, a3];
     else if (a2 >= needed) [confirmed, count] = [2, a2];
-    else if (a1 >= needed) [confirmed, count] = [1, a1];
+    else if (a1 >= bandNeeded) [confirmed, count] = [1, a1];
     if (o.provisional && s.level === 0 && confirmed === 0 && sev >= 2) [confirmed, count] = [1, 1];
 
     if (settled === 'refuted') {
@@ -248,7 +250,8 @@ export class ThresholdDetector {
       s.level = confirmed;
       s.releaseRun = 0;
       s.releaseMax = 0;
-      return { from, to: confirmed, onsetTs: s.onsetTs, count, needed, ...(settled ? { suspect: settled } : {}) };
+      const why = { count, needed: confirmed === 1 ? bandNeeded : needed, ...(settled ? { suspect: settled } : {}) };
+      return { from, to: confirmed, onsetTs: s.onsetTs, ...why };
     }
     if (s.level === 0) return undefined;
 
