@@ -192,7 +192,7 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
           const now = this.#deps.clock.now();
           for (const entry of entries) this.#accept(entry, now);
           await this.#drain(now);
-          if (now - this.#lastCheckpointAt >= this.#settings.checkpointIntervalMs) await this.#checkpoint();
+          if (this.#checkpointDue(now)) await this.#checkpoint();
         });
       } catch (err) {
         // A checkpoint that cannot reach Redis (a failover, a restart) must not stop the worker: what it
@@ -255,7 +255,7 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
       await this.#publish(events);
       for (const analyzer of this.#analyzers.values()) this.#dirty.add(analyzer.section.id);
     }
-    if (now - this.#lastCheckpointAt >= this.#settings.checkpointIntervalMs) await this.#checkpoint();
+    if (this.#checkpointDue(now)) await this.#checkpoint();
   }
 
   async #publish(events: AlertEvent[]): Promise<void> {
@@ -273,6 +273,12 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
         await sleep(Math.min(250 * attempt, 5000));
       }
     }
+  }
+
+  /** Every checkpointIntervalMs when caught up; every checkpointBehindMs while reads come back full. */
+  #checkpointDue(now: number): boolean {
+    const interval = this.#caughtUp ? this.#settings.checkpointIntervalMs : this.#settings.checkpointBehindMs;
+    return now - this.#lastCheckpointAt >= interval;
   }
 
   /** Saves the state of changed sections, then acknowledges the entries it covers. */

@@ -7,7 +7,7 @@
  * acknowledged.
  */
 import { describe, expect, it } from 'vitest';
-import { AnalyticsWorker } from '../../../analytics/worker.js';
+import { AnalyticsWorker, type AnalyticsWorkerSettings } from '../../../analytics/worker.js';
 import { loadRegistryFile } from '../../../config/index.js';
 import { ParameterTable, systemClock, type LogEntry, type Reading } from '../../../domain/index.js';
 
@@ -42,6 +42,7 @@ async function runWorker(
   acked: readonly string[],
   watermarkDelayMs: number,
   settleMs = 0,
+  settings: Partial<AnalyticsWorkerSettings> = {},
 ): Promise<{ worker: AnalyticsWorker; stopped: Error | undefined }> {
   let stopped: Error | undefined;
   const worker = new AnalyticsWorker({
@@ -58,7 +59,7 @@ async function runWorker(
     sink: { publish: async () => undefined },
     snapshots: { load: async () => new Map(), save: async () => undefined },
     sections: ['tp-fenhu'],
-    settings: { checkpointIntervalMs: 10, tickIntervalMs: 50, warmHistoryMs: 0 },
+    settings: { checkpointIntervalMs: 10, tickIntervalMs: 50, warmHistoryMs: 0, ...settings },
     options: { reorder: { watermarkDelayMs } } as never,
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
   });
@@ -96,5 +97,17 @@ describe('analytics worker and redelivered entries', () => {
     expect(stopped).toBeUndefined();
     expect(failures).toBeGreaterThan(1);
     expect(acked).toEqual(['2-0']);
+  });
+
+  it('checkpoints less often while behind the log: a backlog is acknowledged in one checkpoint once caught up', async () => {
+    const entries = ['3-0', '4-0', '5-0'].map((id): LogEntry => ({ id, partition: 0, readings: readingsAt(1) }));
+    const batches: string[][] = [];
+    const ack = async (acked: readonly LogEntry[]): Promise<void> => void batches.push(acked.map((e) => e.id));
+    // Run until the last entry is acknowledged.
+    const acked = { get length() { return batches.flat().includes('5-0') ? 1 : 0; } } as unknown as string[];
+    // One entry per read is a full read (behind); reads come every 20 ms, the caught-up interval is 10 ms.
+    await runWorker(entries.map((e) => [e]), ack, acked, 0, 0, { fullReadEntries: 1, checkpointBehindMs: 60_000 });
+    // The first checkpoint comes at once (none yet); the next only after the reads come back short.
+    expect(batches).toEqual([['3-0'], ['4-0', '5-0']]);
   });
 });
