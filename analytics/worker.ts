@@ -90,6 +90,8 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
   #tickTimer: NodeJS.Timeout | undefined;
   #closing = false;
   #lastCheckpointAt = 0;
+  /** How long the last checkpoint took (ms). */
+  #lastCheckpointMs = 0;
   #caughtUp = false;
   #checkpointSeq = 0;
 
@@ -275,15 +277,16 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
     }
   }
 
-  /** Every checkpointIntervalMs when caught up; every checkpointBehindMs while reads come back full. */
+  /** Every checkpointIntervalMs, or less often when checkpoints would take more than checkpointMaxShare of the time. */
   #checkpointDue(now: number): boolean {
-    const interval = this.#caughtUp ? this.#settings.checkpointIntervalMs : this.#settings.checkpointBehindMs;
-    return now - this.#lastCheckpointAt >= interval;
+    const { checkpointIntervalMs, checkpointMaxShare } = this.#settings;
+    return now - this.#lastCheckpointAt >= Math.max(checkpointIntervalMs, this.#lastCheckpointMs / checkpointMaxShare);
   }
 
   /** Saves the state of changed sections, then acknowledges the entries it covers. */
   async #checkpoint(): Promise<void> {
     const startedAt = this.#deps.clock.now();
+    const cost = performance.now();
     const covered = this.#pending.covered();
     if (this.#dirty.size > 0) {
       const snapshots = new Map<string, unknown>();
@@ -296,6 +299,7 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
       this.#pending.acknowledged(covered);
     }
     this.#lastCheckpointAt = startedAt;
+    this.#lastCheckpointMs = performance.now() - cost;
     this.stats.checkpoints = ++this.#checkpointSeq;
   }
 

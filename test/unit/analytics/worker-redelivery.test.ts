@@ -43,6 +43,7 @@ async function runWorker(
   watermarkDelayMs: number,
   settleMs = 0,
   settings: Partial<AnalyticsWorkerSettings> = {},
+  saveMs = 0,
 ): Promise<{ worker: AnalyticsWorker; stopped: Error | undefined }> {
   let stopped: Error | undefined;
   const worker = new AnalyticsWorker({
@@ -57,7 +58,7 @@ async function runWorker(
       ack,
     },
     sink: { publish: async () => undefined },
-    snapshots: { load: async () => new Map(), save: async () => undefined },
+    snapshots: { load: async () => new Map(), save: () => sleep(saveMs) },
     sections: ['tp-fenhu'],
     settings: { checkpointIntervalMs: 10, tickIntervalMs: 50, warmHistoryMs: 0, ...settings },
     options: { reorder: { watermarkDelayMs } } as never,
@@ -99,15 +100,14 @@ describe('analytics worker and redelivered entries', () => {
     expect(acked).toEqual(['2-0']);
   });
 
-  it('checkpoints less often while behind the log: a backlog is acknowledged in one checkpoint once caught up', async () => {
+  it('checkpoints less often when checkpoints are slow: at most checkpointMaxShare of the time', async () => {
     const entries = ['3-0', '4-0', '5-0'].map((id): LogEntry => ({ id, partition: 0, readings: readingsAt(1) }));
     const batches: string[][] = [];
     const ack = async (acked: readonly LogEntry[]): Promise<void> => void batches.push(acked.map((e) => e.id));
     // Run until the last entry is acknowledged.
     const acked = { get length() { return batches.flat().includes('5-0') ? 1 : 0; } } as unknown as string[];
-    // One entry per read is a full read (behind); reads come every 20 ms, the caught-up interval is 10 ms.
-    await runWorker(entries.map((e) => [e]), ack, acked, 0, 0, { fullReadEntries: 1, checkpointBehindMs: 60_000 });
-    // The first checkpoint comes at once (none yet); the next only after the reads come back short.
+    // Reads every 20 ms, checkpoints due every 10 ms; each takes 20 ms or more, so at 1 % the next waits 2 s or more.
+    await runWorker(entries.map((e) => [e]), ack, acked, 0, 0, { checkpointMaxShare: 0.01 }, 20);
     expect(batches).toEqual([['3-0'], ['4-0', '5-0']]);
   });
 });
