@@ -90,7 +90,7 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
   #tickTimer: NodeJS.Timeout | undefined;
   #closing = false;
   #lastCheckpointAt = 0;
-  /** How long the last checkpoint took (ms). */
+  /** What the last checkpoint's snapshots and their serialisation took (ms). */
   #lastCheckpointMs = 0;
   #caughtUp = false;
   #checkpointSeq = 0;
@@ -277,21 +277,27 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
     }
   }
 
-  /** Every checkpointIntervalMs, or less often when checkpoints would take more than checkpointMaxShare of the time. */
+  /** Every checkpointIntervalMs, or less often (up to checkpointMaxIntervalMs) when their work would take more than checkpointMaxShare of the time. */
   #checkpointDue(now: number): boolean {
-    const { checkpointIntervalMs, checkpointMaxShare } = this.#settings;
-    return now - this.#lastCheckpointAt >= Math.max(checkpointIntervalMs, this.#lastCheckpointMs / checkpointMaxShare);
+    const { checkpointIntervalMs, checkpointMaxShare, checkpointMaxIntervalMs } = this.#settings;
+    const stretched = Math.min(checkpointMaxIntervalMs, this.#lastCheckpointMs / checkpointMaxShare);
+    return now - this.#lastCheckpointAt >= Math.max(checkpointIntervalMs, stretched);
   }
 
   /** Saves the state of changed sections, then acknowledges the entries it covers. */
   async #checkpoint(): Promise<void> {
     const startedAt = this.#deps.clock.now();
-    const cost = performance.now();
     const covered = this.#pending.covered();
+    // The work the checkpoint costs this process: the snapshots and their serialisation (synchronous up to the
+    // first await of save), not the wait for Redis, which a failover can stretch to seconds.
+    let work = 0;
     if (this.#dirty.size > 0) {
+      const began = performance.now();
       const snapshots = new Map<string, unknown>();
       for (const sectionId of this.#dirty) snapshots.set(sectionId, this.#analyzers.get(sectionId)?.snapshot());
-      await this.#deps.snapshots.save(snapshots);
+      const saved = this.#deps.snapshots.save(snapshots);
+      work = performance.now() - began;
+      await saved;
       this.#dirty.clear();
     }
     if (covered.length > 0) {
@@ -299,9 +305,10 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
       this.#pending.acknowledged(covered);
     }
     this.#lastCheckpointAt = startedAt;
-    this.#lastCheckpointMs = performance.now() - cost;
+    this.#lastCheckpointMs = work;
     this.stats.checkpoints = ++this.#checkpointSeq;
   }
+
 
   /** Runs `work` after everything queued before it (the loop and the timer share the analyzers). */
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
