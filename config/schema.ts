@@ -25,7 +25,7 @@ export const ConfigSchema = Type.Object({
     env: 'RW_LOG_LEVEL',
     description: 'pino log level: fatal, error, warn, info, debug, trace or silent.',
   }),
-  heapGrowthPercent: int(50, 0, 400, { env: 'RW_HEAP_GROWTH_PERCENT', description: 'Long-running roles: the heap may grow this many percent past what survived the last full garbage collection before the next one (bounds memory under a backlog at some CPU; no hard limit). 0 = V8\'s own choice (up to 300 %).' }),
+  heapGrowthPercent: int(100, 0, 400, { env: 'RW_HEAP_GROWTH_PERCENT', description: 'Long-running roles: the heap may grow this many percent past what survived the last full garbage collection before the next one (bounds memory under a backlog at some CPU; no hard limit). 0 = V8\'s own choice (up to 300 %).' }),
   redis: Type.Object({
     mode: Type.Union([Type.Literal('single'), Type.Literal('sentinel'), Type.Literal('cluster')], { default: 'single', env: 'RW_REDIS_MODE', description: 'Redis topology: single (one server, RW_REDIS_URL), sentinel (a master with replicas, found through RW_REDIS_SENTINELS) or cluster (Redis Cluster, seed nodes RW_REDIS_CLUSTER_NODES); config/redis-topology.ts.' }),
     url: str('', { env: 'RW_REDIS_URL', description: 'Single mode: Redis URL (redis://host:port/db, rediss:// for TLS). Empty: start a local redis-server (AOF on) in RW_DATA_DIR. Must be empty in the other modes.' }),
