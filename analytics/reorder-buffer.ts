@@ -8,15 +8,7 @@
  * - it has been held `watermarkDelayMs` of processing time (so a quiet
  *   section does not hold its last readings forever; call `drain(now)` on
  *   a timer), or
- * - more than `maxHeld` readings are held (oldest first), or
- * - every station of the section has sent a reading at or after it (the
- *   low watermark, when the buffer is told the section's stations): no
- *   station can still send something older without going back in its own
- *   time, so waiting longer only adds delay and memory (issue 14: with
- *   dense data the 60 s event-time hold kept ~120,000 readings of a
- *   200,000-reading burst in memory, long enough to be promoted to V8's old
- *   generation and die there). A station that is silent or behind keeps the
- *   low watermark back, and the two rules above apply as before.
+ * - more than `maxHeld` readings are held (oldest first).
  *
  * A reading older than the last one already released cannot be put back in
  * order. The choice made here: it is handed out separately as `late`, never
@@ -42,19 +34,6 @@ export interface Released<T> {
   readonly late: T[];
 }
 
-/** The stations a section's readings come from (the low watermark waits for all of them). */
-export interface ReorderSources<T> {
-  /** The station of an item. */
-  readonly of: (item: T) => string;
-  /** How many stations the section has (registry). */
-  readonly count: number;
-}
-
-/** The stations of a section, by their count in the registry. */
-export function stationSources<T extends { readonly stationId: string }>(count: number): ReorderSources<T> {
-  return { of: (item) => item.stationId, count };
-}
-
 interface Held<T> {
   readonly item: T;
   readonly arrivedMs: number;
@@ -69,20 +48,15 @@ export class ReorderBuffer<T extends { readonly ts: number }> {
   #lastReleasedTs = Number.NEGATIVE_INFINITY;
 
   readonly #tieBreak: ((a: T, b: T) => number) | undefined;
-  readonly #sources: ReorderSources<T> | undefined;
-  /** Newest timestamp seen of each source (station), for the low watermark. */
-  readonly #latestBySource = new Map<string, number>();
 
   /**
    * @param tieBreak orders items with equal timestamps (e.g. by station id) so
    * the release order does not depend on arrival order; arrival order when omitted.
-   * @param sources the stations of the section: enables the low watermark (module comment).
    */
-  constructor(options: ReorderOptions, tieBreak?: (a: T, b: T) => number, sources?: ReorderSources<T>) {
+  constructor(options: ReorderOptions, tieBreak?: (a: T, b: T) => number) {
     this.#delayMs = options.watermarkDelayMs;
     this.#maxHeld = options.maxHeld;
     this.#tieBreak = tieBreak;
-    this.#sources = sources;
   }
 
   /** Readings currently held. */
@@ -103,11 +77,6 @@ export class ReorderBuffer<T extends { readonly ts: number }> {
   }
 
   push(item: T, nowMs: number): void {
-    if (this.#sources) {
-      const source = this.#sources.of(item);
-      const latest = this.#latestBySource.get(source);
-      if (latest === undefined || item.ts > latest) this.#latestBySource.set(source, item.ts);
-    }
     if (item.ts < this.#lastReleasedTs) {
       this.#late.push(item);
       return;
@@ -133,7 +102,7 @@ export class ReorderBuffer<T extends { readonly ts: number }> {
 
   /** Releases what is due at `nowMs`. */
   drain(nowMs: number): Released<T> {
-    const watermark = Math.max(this.#maxSeenTs - this.#delayMs, this.#lowWatermark());
+    const watermark = this.#maxSeenTs - this.#delayMs;
     // Anything held longer than the delay forces out everything before it too (order is kept).
     let forced = -1;
     for (let i = 0; i < this.#held.length; i++) if (nowMs - (this.#held[i] as Held<T>).arrivedMs >= this.#delayMs) forced = i;
@@ -149,14 +118,6 @@ export class ReorderBuffer<T extends { readonly ts: number }> {
     const late = this.#late;
     this.#late = [];
     return { inOrder: released, late };
-  }
-
-  /** The oldest of every station's newest timestamp, once every station has been seen; −Infinity before. */
-  #lowWatermark(): number {
-    if (!this.#sources || this.#latestBySource.size < this.#sources.count) return Number.NEGATIVE_INFINITY;
-    let low = Number.POSITIVE_INFINITY;
-    for (const ts of this.#latestBySource.values()) if (ts < low) low = ts;
-    return low;
   }
 
   /** Releases everything (on close). */

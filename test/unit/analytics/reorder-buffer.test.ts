@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReorderBuffer, stationSources } from '../../../analytics/index.js';
+import { ReorderBuffer } from '../../../analytics/index.js';
 import { MIN, T0, noise } from './fixtures.js';
 
 type Item = { ts: number; id: string };
@@ -48,51 +48,5 @@ describe('reorder buffer (watermark delay 1 min)', () => {
     b.pushAll([item(1, 'a'), item(1, 'b'), item(2, 'c'), item(3, 'd')], T0);
     expect(ids(b.drain(T0).inOrder)).toEqual(['a', 'b']);
     expect(ids(b.flush().inOrder)).toEqual(['c', 'd']);
-  });
-});
-
-describe('reorder buffer with the section’s stations (low watermark)', () => {
-  type Reading = { ts: number; stationId: string; id: string };
-  const at = (minute: number, stationId: string): Reading => ({ ts: T0 + minute * MIN, stationId, id: `${stationId}${minute}` });
-  const byStation = (a: Reading, b: Reading) => (a.stationId < b.stationId ? -1 : a.stationId > b.stationId ? 1 : 0);
-  const options = { watermarkDelayMs: 10 * MIN, maxHeld: 1000 };
-
-  it('releases a reading once every station has sent one at or after it, without waiting for the delay', () => {
-    const b = new ReorderBuffer<Reading>(options, byStation, stationSources(2));
-    b.pushAll([at(0, 'A'), at(1, 'A')], T0);
-    // B not heard yet: nothing is released before the 10-minute watermark or hold.
-    expect(ids(b.drain(T0).inOrder)).toEqual([]);
-    b.push(at(0, 'B'), T0);
-    // Both stations have reached minute 0: minute 0 goes, in station order; A's minute 1 waits for B.
-    expect(ids(b.drain(T0).inOrder)).toEqual(['A0', 'B0']);
-    b.push(at(1, 'B'), T0);
-    expect(ids(b.drain(T0).inOrder)).toEqual(['A1', 'B1']);
-    expect(b.size).toBe(0);
-  });
-
-  it('a station that is behind holds the others back, then the old rules apply', () => {
-    const b = new ReorderBuffer<Reading>(options, byStation, stationSources(2));
-    b.pushAll([at(0, 'B'), at(1, 'A'), at(2, 'A'), at(3, 'A')], T0);
-    expect(ids(b.drain(T0).inOrder)).toEqual(['B0']);
-    // B silent: the processing-time hold releases A's readings after the delay.
-    expect(ids(b.drain(T0 + 10 * MIN).inOrder)).toEqual(['A1', 'A2', 'A3']);
-  });
-
-  it('releases the same readings in the same order whichever station arrives first', () => {
-    const readings = [at(0, 'A'), at(0, 'B'), at(1, 'A'), at(1, 'B'), at(2, 'B'), at(2, 'A')];
-    const run = (order: Reading[]) => {
-      const b = new ReorderBuffer<Reading>(options, byStation, stationSources(2));
-      const out: string[] = [];
-      for (const r of order) {
-        b.push(r, T0);
-        out.push(...ids(b.drain(T0).inOrder));
-      }
-      out.push(...ids(b.flush().inOrder));
-      return out;
-    };
-    const expected = ['A0', 'B0', 'A1', 'B1', 'A2', 'B2'];
-    expect(run(readings)).toEqual(expected);
-    expect(run([at(0, 'B'), at(1, 'B'), at(2, 'B'), at(0, 'A'), at(1, 'A'), at(2, 'A')])).toEqual(expected);
-    expect(run([at(0, 'A'), at(1, 'A'), at(2, 'A'), at(0, 'B'), at(1, 'B'), at(2, 'B')])).toEqual(expected);
   });
 });
