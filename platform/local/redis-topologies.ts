@@ -281,7 +281,17 @@ export async function startClusterTopology(options: ClusterTopologyOptions = {})
             if (info.master_link_status !== 'up') return undefined;
           }
           // Every master the nodes know (running or not) must have been replaced by a running one.
-          return roles.filter((r) => r === 'master').length >= masterCount ? true : undefined;
+          if (roles.filter((r) => r === 'master').length < masterCount) return undefined;
+          // Just after `--cluster create` a node meant as a replica can still be an empty master, and a
+          // master's replica may not be attached yet: a WAIT there answers 0 (seen in CI). When every node
+          // runs, every master must have its replicas online.
+          if (running.length < nodes.length) return true;
+          for (const [i, n] of running.entries()) {
+            if (roles[i] !== 'master') continue;
+            const info = fieldMap(parseInfo((await ask(n.port, 'INFO', 'replication')) as string));
+            if (Number(info.connected_slaves ?? 0) < replicasPerMaster) return undefined;
+          }
+          return true;
         });
       },
       close,
