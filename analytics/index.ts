@@ -10,7 +10,7 @@ export {
   type SectionView,
 } from './section-analyzer.js';
 export type { SuddenChangeEngine, SuddenChangeFactory, SuddenChangeResult, SuddenChangeSignal } from './station-state.js';
-export { ReorderBuffer, type Released } from './reorder-buffer.js';
+export { ReorderBuffer, sectionHoldLimits, type HoldLimits, type Released } from './reorder-buffer.js';
 export { suddenChangeFactory } from './sudden-change-factory.js';
 export { SuddenChangeDetector, type SuddenChangeOptions } from './detectors/sudden-change.js';
 export {

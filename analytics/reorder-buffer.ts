@@ -8,7 +8,13 @@
  * - it has been held `watermarkDelayMs` of processing time (so a quiet
  *   section does not hold its last readings forever; call `drain(now)` on
  *   a timer), or
- * - more than `maxHeld` readings are held (oldest first).
+ * - more than `maxHeld` readings are held (oldest first). A section's
+ *   limit is the smaller of `maxHeld` and `maxHeldPerStation` times its
+ *   stations ({@link sectionHoldLimits}): the hold is there to put a few
+ *   stations' readings of the same minutes in order, not to keep a
+ *   one-second feed for a minute (issue 14: the peer bench's 2,000
+ *   stations at one reading per second kept ~107,000 readings in the whole
+ *   job's memory, long enough for V8 to promote them and let the heap grow).
  *
  * A reading older than the last one already released cannot be put back in
  * order. The choice made here: it is handed out separately as `late`, never
@@ -34,6 +40,17 @@ export interface Released<T> {
   readonly late: T[];
 }
 
+/** What one section's buffer is built with: its hold and its limit of held readings. */
+export type HoldLimits = Pick<ReorderOptions, 'watermarkDelayMs' | 'maxHeld'>;
+
+/** A section's limits: `maxHeld`, lowered to `maxHeldPerStation` × its stations. */
+export function sectionHoldLimits(options: ReorderOptions, stationCount: number): HoldLimits {
+  return {
+    watermarkDelayMs: options.watermarkDelayMs,
+    maxHeld: Math.min(options.maxHeld, options.maxHeldPerStation * Math.max(1, stationCount)),
+  };
+}
+
 interface Held<T> {
   readonly item: T;
   readonly arrivedMs: number;
@@ -53,7 +70,7 @@ export class ReorderBuffer<T extends { readonly ts: number }> {
    * @param tieBreak orders items with equal timestamps (e.g. by station id) so
    * the release order does not depend on arrival order; arrival order when omitted.
    */
-  constructor(options: ReorderOptions, tieBreak?: (a: T, b: T) => number) {
+  constructor(options: HoldLimits, tieBreak?: (a: T, b: T) => number) {
     this.#delayMs = options.watermarkDelayMs;
     this.#maxHeld = options.maxHeld;
     this.#tieBreak = tieBreak;

@@ -98,4 +98,10 @@ export const reorderProps = {
   watermarkDelayMs: Type.Integer({ default: 60_000, minimum: 0 }),
   /** Most readings held per section; the oldest are released beyond it. @defaultValue 10000 */
   maxHeld: Type.Integer({ default: 10_000, minimum: 1 }),
+  /**
+   * ... and at most this many per station of the section (so a section holds at most this times its stations):
+   * a station reporting every minute or less often has one reading in a 60 s hold; ten cover a 6 s cadence.
+   * Beyond it the oldest held readings of the section are released, in order. @defaultValue 10
+   */
+  maxHeldPerStation: Type.Integer({ default: 10, minimum: 1 }),
 };

@@ -33,7 +33,7 @@ import type {
   SnapshotStore,
 } from '../domain/index.js';
 import { parseAnalyticsOptions, resolveSectionOptions, type AnalyticsOptionsInput } from './options.js';
-import { ReorderBuffer } from './reorder-buffer.js';
+import { ReorderBuffer, sectionHoldLimits } from './reorder-buffer.js';
 import { HourlySectionClass } from './hourly-section-class.js';
 import { entryKeyOf, PendingEntries } from './pending-entries.js';
 import { SectionAnalyzer } from './section-analyzer.js';
@@ -156,8 +156,9 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
       this.#analyzers.set(sectionId, analyzer);
       this.#buffers.set(
         sectionId,
-        new ReorderBuffer<Item>(resolveSectionOptions(this.#deps.options, sectionId).reorder, (a, b) =>
-          a.stationId < b.stationId ? -1 : a.stationId > b.stationId ? 1 : 0,
+        new ReorderBuffer<Item>(
+          sectionHoldLimits(resolveSectionOptions(this.#deps.options, sectionId).reorder, registry.stationsOf(sectionId).length),
+          (a, b) => (a.stationId < b.stationId ? -1 : a.stationId > b.stationId ? 1 : 0),
         ),
       );
     }

@@ -30,7 +30,7 @@ import {
   type StationMessage,
 } from '../simulators/index.js';
 import { resolveSectionOptions, type AnalyticsOptionsInput } from '../analytics/options.js';
-import { ReorderBuffer } from '../analytics/reorder-buffer.js';
+import { ReorderBuffer, sectionHoldLimits } from '../analytics/reorder-buffer.js';
 import { SectionAnalyzer } from '../analytics/section-analyzer.js';
 import { PastTargetTracker, type PastTarget } from './past-target.js';
 
@@ -111,7 +111,7 @@ export function runScenario(input: ScenarioRunInput): ScenarioRun {
         upstreamView: (id) => analyzers.get(id)?.view(),
       }),
     );
-    buffers.set(sectionId, new ReorderBuffer<Item>(resolveSectionOptions(input.options, sectionId).reorder, byStation));
+    buffers.set(sectionId, new ReorderBuffer<Item>(sectionHoldLimits(resolveSectionOptions(input.options, sectionId).reorder, registry.stationsOf(sectionId).length), byStation));
   }
 
   const tracker = new PastTargetTracker(registry, labels);

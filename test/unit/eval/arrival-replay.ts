@@ -12,7 +12,7 @@ import { ManualClock, ParameterTable, type AlertEvent, type Reading, type Regist
 import { validateSubmission } from '../../../ingest/validate.js';
 import { compileScenario, SimulationEngine, type Scenario } from '../../../simulators/index.js';
 import { resolveSectionOptions, type AnalyticsOptionsInput } from '../../../analytics/options.js';
-import { ReorderBuffer } from '../../../analytics/reorder-buffer.js';
+import { ReorderBuffer, sectionHoldLimits } from '../../../analytics/reorder-buffer.js';
 import { SectionAnalyzer } from '../../../analytics/section-analyzer.js';
 import { stationsOf } from '../../../eval/river-run.js';
 
@@ -96,7 +96,7 @@ export function replay(input: ReplayInput): AlertEvent[] {
   });
   const byStation = (a: Item, b: Item) => (a.stationId < b.stationId ? -1 : a.stationId > b.stationId ? 1 : a.seq - b.seq);
   const newBuffers = () =>
-    new Map(input.sectionIds.map((id) => [id, new ReorderBuffer<Item>(resolveSectionOptions(options, id).reorder, byStation)]));
+    new Map(input.sectionIds.map((id) => [id, new ReorderBuffer<Item>(sectionHoldLimits(resolveSectionOptions(options, id).reorder, registry.stationsOf(id).length), byStation)]));
   for (const id of input.sectionIds) analyzers.set(id, new SectionAnalyzer(deps(id)));
   buffers = newBuffers();
 
