@@ -10,7 +10,6 @@ const FAULT_AND_LOAD_FILES = [
   'test/integration/platform/**/*.test.ts',
   'test/integration/ingest/faults.test.ts',
   'test/integration/ingest/in-flight.test.ts',
-  'test/integration/analytics/pipeline.test.ts',
 ];
 
 const integration = {

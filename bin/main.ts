@@ -9,6 +9,7 @@ import { limitHeapGrowth } from '../platform/heap.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createContext, type Context, type ServiceNeeds } from './context.js';
 import { Lifecycle } from './lifecycle.js';
+import { startAnalyticsThread } from './thread-runner.js';
 import { ROLE_BUILDERS, ROLE_NEEDS, ROLES, startMetricsServer, type Role } from './roles.js';
 import { OPERATOR_COMMANDS } from './operator-commands.js';
 
@@ -29,10 +30,13 @@ async function runRoles(roles: readonly Role[], config: Config, logger: Logger, 
   limitHeapGrowth(config.heapGrowthPercent);
   const lifecycle = new Lifecycle(logger);
   let stopping = false;
-  const stop = (signal: string) => {
+  let exitCode = 0;
+  const stop = (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping');
+    exitCode = code;
+    if (code === 0) logger.info({ signal }, 'stopping');
+    else logger.fatal({ reason: signal }, 'stopping');
     const timer = setTimeout(() => {
       logger.error('shutdown took longer than 15 s; exiting');
       process.exit(1);
@@ -40,7 +44,7 @@ async function runRoles(roles: readonly Role[], config: Config, logger: Logger, 
     timer.unref();
     lifecycle.close().then(() => {
       logger.info('stopped');
-      process.exitCode = 0;
+      process.exitCode = exitCode;
     });
   };
   process.on('SIGINT', () => stop('SIGINT'));
@@ -53,12 +57,17 @@ async function runRoles(roles: readonly Role[], config: Config, logger: Logger, 
     influx: roles.some((r) => ROLE_NEEDS[r].influx),
     mqtt: roles.some((r) => ROLE_NEEDS[r].mqtt) || argv.includes('--simulate'),
   };
+  // Analytics beside other roles runs on its own thread (bin/analytics-thread.ts); this thread starts the
+  // services for both (needs above count every role).
+  const threaded = config.start.analyticsThread && roles.includes('analytics') && roles.length > 1;
+  const here = threaded ? roles.filter((r) => r !== 'analytics') : roles;
   try {
-    const ctx = await createContext(config, logger, lifecycle, needs, roles);
-    for (const role of roles) {
+    const ctx = await createContext(config, logger, lifecycle, needs, here);
+    for (const role of here) {
       if (stopping) return;
       await ROLE_BUILDERS[role](ctx);
     }
+    if (threaded && !stopping) await startAnalyticsThread(lifecycle, threadEnv(config, ctx), logger, (reason) => stop(reason, 1));
     if (!roles.includes('api') && config.http.metricsPort > 0) await startMetricsServer(ctx);
     if (argv.includes('--simulate')) await startSimulation(ctx, argv);
     const services = { redis: withoutPassword(ctx.services.redisUrl), influxdb: withoutPassword(ctx.services.influxUrl), mqtt: withoutPassword(ctx.services.mqttUrl) };
@@ -68,6 +77,15 @@ async function runRoles(roles: readonly Role[], config: Config, logger: Logger, 
     await lifecycle.close();
     process.exitCode = 1;
   }
+}
+
+/** The settings of the analytics thread: this process's, with the services it started locally. */
+function threadEnv(config: Config, ctx: Context): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    ...(config.redis.mode === 'single' && ctx.services.redisUrl ? { RW_REDIS_URL: ctx.services.redisUrl } : {}),
+    ...(ctx.services.influxUrl ? { RW_INFLUX_URL: ctx.services.influxUrl } : {}),
+  };
 }
 
 /** A service URL for the log: any password in it replaced. */

@@ -3,7 +3,8 @@
  * `npm run build`: compiles the product folders listed in tsconfig.build.json
  * to dist/ with tsc, copies the files the code reads at run time (dashboard,
  * public page, scenarios, sample secrets, …) to the same place under dist/,
- * and writes the CLI entry dist/bin/riverwatch.js.
+ * and writes the CLI entry dist/bin/riverwatch.js (the analytics thread's
+ * entry there is the compiled bin/analytics-thread.js).
  *
  * Assets are copied rather than looked up from the package root, so every
  * `new URL('…', import.meta.url)` resolves the same way from the sources
@@ -25,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Not assets: sources, notes, the development entry (tsx), and the evaluation's data (eval/ is a dev tool). */
-const SKIP = [/\.ts$/, /\.md$/, /^bin\/riverwatch\.js$/, /^config\/eval\//];
+const SKIP = [/\.ts$/, /\.md$/, /^bin\/riverwatch\.js$/, /^bin\/analytics-thread\.dev\.js$/, /^config\/eval\//];
 
 const args = process.argv.slice(2);
 const outFlag = args.indexOf('--out-dir');

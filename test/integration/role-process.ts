@@ -32,6 +32,11 @@ export class RoleProcess {
     });
   }
 
+  /** The running child process, if started. */
+  get child(): ChildProcess | undefined {
+    return this.#child;
+  }
+
   /** SIGKILL: a crash, no cleanup. */
   async kill9(): Promise<void> {
     const child = this.#child;

@@ -21,6 +21,8 @@ import { loadRegistryFile } from '../../../config/index.js';
 import { silentLogger } from '../../../platform/logger.js';
 import type { Alert } from '../../../platform/redis/alerts/index.js';
 import { isPollutionKind } from '../../../domain/index.js';
+import { readAlertsAndTasks } from '../../../drill/verify.js';
+import { createRedis, type Redis } from '../../../platform/redis/client.js';
 
 let svc: TestServices<{ redis: true; mosquitto: true; influx: true }>;
 let scenarioFile: string;
@@ -58,7 +60,11 @@ afterAll(async () => {
 
 /** Group `analytics` of the readings log has read and acknowledged everything. */
 async function analyticsCaughtUp(rw: RunningRoles): Promise<boolean> {
-  const groups = (await rw.ctx.redis('probe').xinfo('GROUPS', `${rw.config.redis.prefix}:readings:0`)) as unknown[][];
+  return analyticsCaughtUpIn(rw.ctx.redis('probe'), rw.config.redis.prefix);
+}
+
+async function analyticsCaughtUpIn(redis: Redis, prefix: string): Promise<boolean> {
+  const groups = (await redis.xinfo('GROUPS', `${prefix}:readings:0`)) as unknown[][];
   const group = groups.map((g) => Object.fromEntries(Array.from({ length: g.length / 2 }, (_, i) => [g[2 * i], g[2 * i + 1]]))).find((g) => g.name === 'analytics');
   return group !== undefined && Number(group.lag) === 0 && Number(group.pending) === 0;
 }
@@ -166,6 +172,40 @@ describe('a spill across the Jiangsu–Zhejiang boundary, through the running pi
     } finally {
       await analytics.stop();
       await rw.close();
+    }
+  }, 400_000);
+
+  it('the same input through `riverwatch start`, analytics on its own thread (issue 14), gives the same alerts; SIGTERM stops the thread and the process cleanly', async () => {
+    expect(reference.length).toBeGreaterThan(3);
+    const env = harnessEnv(svc, {
+      RW_ALERTS_OPTIONS_FILE: alertsOptionsFile,
+      RW_ANALYTICS_OPTIONS_FILE: analyticsOptionsFile,
+      RW_ROLES: 'ingest,store,analytics,alerts',
+    });
+    const start = new RoleProcess('start', env);
+    // A client of the same Redis to read the log's groups and the alerts.
+    const probe = createRedis(svc.redis.url, 'analytics-thread-probe');
+    const prefix = env.RW_REDIS_PREFIX as string;
+    try {
+      await start.start();
+      const logged = () => start.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(logged().some((l) => l.thread === 'analytics' && l.msg === 'analytics started')).toBe(true);
+      await simulate(svc.mosquitto.url);
+      await eventually(() => analyticsCaughtUpIn(probe, prefix), 240_000, 500);
+      const alerts = (await readAlertsAndTasks(probe, registry, prefix)).alerts;
+      expect(signature(alerts)).toEqual(reference);
+      const exited = new Promise<number | null>((resolve) => start.child?.once('exit', (code) => resolve(code)));
+      await start.stop();
+      expect(await exited).toBe(0);
+      const closed = logged().filter((l) => l.msg === 'closed').map((l) => `${l.thread ?? 'main'}:${String(l.part)}`);
+      // The thread closed its role before the main thread closed what the thread used.
+      expect(closed.indexOf('analytics:analytics')).toBeGreaterThanOrEqual(0);
+      expect(closed.indexOf('main:analytics-thread')).toBeGreaterThan(closed.indexOf('analytics:analytics'));
+      expect(closed.indexOf('main:readings-log')).toBeGreaterThan(closed.indexOf('main:analytics-thread'));
+      expect(logged().filter((l) => Number(l.level) >= 50)).toEqual([]);
+    } finally {
+      await start.stop();
+      probe.disconnect();
     }
   }, 400_000);
 });

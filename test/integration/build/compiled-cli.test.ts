@@ -115,6 +115,8 @@ describe('compiled CLI (npm run build)', () => {
     expect(api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(notJson).toEqual([]);
     expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+    // Analytics on its own thread (issue 14), from the compiled bin/analytics-thread.js.
+    expect(lines.some((l) => l.thread === 'analytics' && l.msg === 'analytics started')).toBe(true);
   });
 
   it('serves the dashboard page, its scripts and uPlot from the compiled api', async () => {
@@ -144,6 +146,7 @@ describe('compiled CLI (npm run build)', () => {
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(lines.some((l) => l.msg === 'stopped')).toBe(true);
+    expect(lines.some((l) => l.msg === 'closed' && l.part === 'analytics-thread')).toBe(true);
     expect(lines.filter((l) => l.level >= 40)).toEqual([]);
   });
 });
