@@ -105,6 +105,7 @@ export const ConfigSchema = Type.Object({
   }, { default: {} }),
   start: Type.Object({
     roles: str('ingest,store,analytics,alerts,api,hj212', { env: 'RW_ROLES', description: 'Roles run by `riverwatch start` (comma-separated).' }),
+    analyticsThreadNice: int(10, 0, 19, { env: 'RW_ANALYTICS_THREAD_NICE', description: 'Niceness of the analytics thread of `riverwatch start` (on Linux the thread alone): when the CPU is short, acknowledging and storing readings go first and analytics catches up from the readings log. 0 = as the rest of the process.' }),
     analyticsThread: bool(true, { env: 'RW_ANALYTICS_THREAD', description: '`riverwatch start` with analytics and other roles: analytics runs on a thread of its own in the process, so its CPU does not delay ingest acknowledgements or the store (issue 14). false = all roles on the main thread.' }),
   }, { default: {} }),
 });
