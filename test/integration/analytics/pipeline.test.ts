@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { startServices, type TestServices } from '../../harness/services.js';
 import { eventually, harnessEnv, runRoles, type RunningRoles } from '../ingest/fixture.js';
 import { RoleProcess } from '../role-process.js';
@@ -190,6 +190,12 @@ describe('a spill across the Jiangsu–Zhejiang boundary, through the running pi
       await start.start();
       const logged = () => start.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(logged().some((l) => l.thread === 'analytics' && l.msg === 'analytics started')).toBe(true);
+      // Linux: the analytics thread alone runs at RW_ANALYTICS_THREAD_NICE (10), the main thread at the process's 0.
+      const pid = start.child?.pid as number;
+      const niceOf = (task: string) => Number(readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
+      const nices = readdirSync(`/proc/${pid}/task`).map(niceOf);
+      expect(niceOf(String(pid))).toBe(0);
+      expect(nices.filter((n) => n === 10).length).toBeGreaterThanOrEqual(1);
       await simulate(svc.mosquitto.url);
       await eventually(() => analyticsCaughtUpIn(probe, prefix), 240_000, 500);
       const alerts = (await readAlertsAndTasks(probe, registry, prefix)).alerts;
