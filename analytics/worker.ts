@@ -308,7 +308,6 @@ export class AnalyticsWorker extends EventEmitter<{ error: [Error]; events: [Ale
     this.stats.checkpoints = ++this.#checkpointSeq;
   }
 
-
   /** Runs `work` after everything queued before it (the loop and the timer share the analyzers). */
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
     const next = this.#serial.then(work, work);

@@ -21,7 +21,7 @@ import { loadRegistryFile } from '../../../config/index.js';
 import { silentLogger } from '../../../platform/logger.js';
 import type { Alert } from '../../../platform/redis/alerts/index.js';
 import { isPollutionKind } from '../../../domain/index.js';
-import { readAlertsAndTasks } from '../../../drill/verify.js';
+import { readAlertsAndTasks, readingsLogGroups } from '../../../drill/verify.js';
 import { createRedis, type Redis } from '../../../platform/redis/client.js';
 
 let svc: TestServices<{ redis: true; mosquitto: true; influx: true }>;
@@ -64,9 +64,8 @@ async function analyticsCaughtUp(rw: RunningRoles): Promise<boolean> {
 }
 
 async function analyticsCaughtUpIn(redis: Redis, prefix: string): Promise<boolean> {
-  const groups = (await redis.xinfo('GROUPS', `${prefix}:readings:0`)) as unknown[][];
-  const group = groups.map((g) => Object.fromEntries(Array.from({ length: g.length / 2 }, (_, i) => [g[2 * i], g[2 * i + 1]]))).find((g) => g.name === 'analytics');
-  return group !== undefined && Number(group.lag) === 0 && Number(group.pending) === 0;
+  const group = (await readingsLogGroups(redis, prefix, 1)).find((g) => g.group === 'analytics');
+  return group !== undefined && group.lag === 0 && group.pending === 0;
 }
 
 async function simulate(mqttUrl: string): Promise<number> {
